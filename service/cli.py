@@ -1,0 +1,76 @@
+"""Command-line interface: `python -m service extract|ingest|export|serve`.
+
+Each command imports what it needs lazily so that `--help` stays fast and nothing heavy runs
+at import time.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+
+@click.group()
+def cli() -> None:
+    """Quote attribution and speaker tracking for news articles."""
+
+
+@cli.command()
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--jsonl", "jsonl", is_flag=True, help='Read {"id", "text"} lines on stdin.')
+@click.option("--pretty", is_flag=True, help="Print a readable listing instead of JSON.")
+@click.option("--batch-size", default=16, show_default=True, help="Articles parsed per batch.")
+def extract(files: tuple[Path, ...], jsonl: bool, pretty: bool, batch_size: int) -> None:
+    """Extract quotes from FILES (plain text or HTML) or from JSON lines on stdin."""
+    from service.nlp.pipeline import get_extractor
+    from service.text.loader import read_article_file
+
+    if jsonl:
+        records = list(_read_jsonl(sys.stdin))
+    elif files:
+        records = [{"id": p.name, "text": read_article_file(p)} for p in files]
+    else:
+        raise click.UsageError("give FILE arguments or --jsonl with JSON lines on stdin")
+    extractor = get_extractor()
+    texts = [r["text"] for r in records]
+    for record, quotes in zip(records, extractor.extract_many(texts, batch_size=batch_size)):
+        if pretty:
+            click.echo(_pretty(record["id"], quotes))
+        else:
+            line = {"id": record["id"], "quotes": [q.to_dict() for q in quotes]}
+            click.echo(json.dumps(line, ensure_ascii=False))
+
+
+def _read_jsonl(stream) -> "list[dict]":  # noqa: UP037
+    out = []
+    for n, line in enumerate(stream, 1):
+        if not line.strip():
+            continue
+        try:
+            rec = json.loads(line)
+        except ValueError as exc:
+            raise click.ClickException(f"stdin line {n} is not JSON: {exc}") from exc
+        if not isinstance(rec, dict) or not isinstance(rec.get("text"), str):
+            raise click.ClickException(f'stdin line {n}: expected an object with a string "text"')
+        rec.setdefault("id", str(n))
+        out.append(rec)
+    return out
+
+
+def _pretty(article_id: str, quotes: list) -> str:
+    lines = [f"== {article_id}: {len(quotes)} quotes"]
+    for q in quotes:
+        who = q.speaker.name or "(unknown speaker)"
+        cue = q.cue.text if q.cue else "-"
+        via = f" via {q.via.text}" if q.via else ""
+        lines.append(f"[{q.start}:{q.end}] {q.type:<8} {who} ({cue}{via})")
+        lines.append(f"    {q.text}")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    """Entry point for `python -m service`."""
+    cli(prog_name="python -m service")
