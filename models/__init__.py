@@ -1,0 +1,21 @@
+"""ORM models (SQLAlchemy 2.0), no Flask: import them all from here."""
+
+from models.article import Article, Outlet
+from models.base import Base, utcnow
+from models.quote import Occurrence, OccurrenceBand, Quote, QuoteUnit, Statement
+from models.speaker import Speaker, SpeakerAlias, SpeakerRole
+
+__all__ = [
+    "Article",
+    "Base",
+    "Occurrence",
+    "OccurrenceBand",
+    "Outlet",
+    "Quote",
+    "QuoteUnit",
+    "Speaker",
+    "SpeakerAlias",
+    "SpeakerRole",
+    "Statement",
+    "utcnow",
+]

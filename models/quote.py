@@ -1,0 +1,146 @@
+"""Quotes, their statement-sized units (``Occurrence``) and the statements units are grouped into.
+
+A ``Quote`` is what extraction found in one article. It is split into units (typically a
+sentence); each unit is an ``Occurrence``: the association object linking a piece of an article
+to a ``Statement`` of its speaker, with the variant label and the word diff against the
+statement's canonical wording. ``OccurrenceBand`` holds the MinHash LSH band keys of each unit so
+that candidate statements are looked up with an indexed SQL query (any worker sees the same index).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, WriteOnlyMapped, mapped_column, relationship
+
+from models.base import Base, BigId, created_at, intpk
+
+if TYPE_CHECKING:
+    from models.article import Article
+    from models.speaker import Speaker
+
+QUOTE_TYPES = ("direct", "indirect", "mixed")
+VARIANT_LABELS = ("canonical", "verbatim", "trimmed", "punctuation", "paraphrase")
+
+
+class Quote(Base):
+    """One quote in one article: offsets into ``Article.text``, type, cue, speaker mention."""
+
+    __tablename__ = "quotes"
+    __table_args__ = (
+        UniqueConstraint("article_id", "start", "end"),
+        CheckConstraint(f"type IN {QUOTE_TYPES!r}", name="type"),
+    )
+
+    id: Mapped[intpk]
+    article_id: Mapped[int] = mapped_column(BigId, ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    type: Mapped[str] = mapped_column(String(10))
+    parts: Mapped[list[Any] | None] = mapped_column(JSON)
+    cue: Mapped[str | None] = mapped_column(String(200))
+    cue_start: Mapped[int | None] = mapped_column(Integer)
+    cue_end: Mapped[int | None] = mapped_column(Integer)
+    mention: Mapped[str | None] = mapped_column(String(300))
+    mention_start: Mapped[int | None] = mapped_column(Integer)
+    mention_end: Mapped[int | None] = mapped_column(Integer)
+    speaker_name: Mapped[str | None] = mapped_column(String(300))
+    speaker_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("speakers.id"), index=True)
+    created_at: Mapped[created_at]
+
+    article: Mapped[Article] = relationship(back_populates="quotes")
+    speaker: Mapped[Speaker | None] = relationship(back_populates="quotes")
+    occurrences: Mapped[list[Occurrence]] = relationship(
+        back_populates="quote",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="Occurrence.start",
+    )
+
+    def __repr__(self) -> str:
+        return f"<Quote {self.id} {self.start}:{self.end} {self.type}>"
+
+
+class Statement(Base):
+    """What a speaker said, once: wording variants across and within articles point here."""
+
+    __tablename__ = "statements"
+
+    id: Mapped[intpk]
+    speaker_id: Mapped[int] = mapped_column(BigId, ForeignKey("speakers.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    canonical_type: Mapped[str] = mapped_column(String(10), default="direct")
+    first_seen: Mapped[dt.date | None] = mapped_column(Date)
+    last_seen: Mapped[dt.date | None] = mapped_column(Date)
+    occurrence_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[created_at]
+
+    occurrences: WriteOnlyMapped[Occurrence] = relationship(back_populates="statement")
+
+    def __repr__(self) -> str:
+        return f"<Statement {self.id} speaker={self.speaker_id} {self.text[:40]!r}>"
+
+
+class Occurrence(Base):
+    """A statement-sized unit of a quote (offsets into the article) and its statement.
+
+    ``label`` tells how the unit's wording relates to the statement's canonical wording
+    (``canonical`` for the unit that gives it); ``diff`` is a word-level diff against it.
+    Units of quotes without a resolved speaker have no statement.
+    """
+
+    __tablename__ = "occurrences"
+    __table_args__ = (
+        UniqueConstraint("quote_id", "start"),
+        CheckConstraint(f"label IN {VARIANT_LABELS!r}", name="label"),
+    )
+
+    id: Mapped[intpk]
+    quote_id: Mapped[int] = mapped_column(BigId, ForeignKey("quotes.id", ondelete="CASCADE"), index=True)
+    article_id: Mapped[int] = mapped_column(BigId, ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    speaker_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("speakers.id"), index=True)
+    statement_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("statements.id"), index=True)
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    type: Mapped[str] = mapped_column(String(10))
+    label: Mapped[str | None] = mapped_column(String(12))
+    similarity: Mapped[float | None] = mapped_column(Float)
+    diff: Mapped[list[Any] | None] = mapped_column(JSON)
+    created_at: Mapped[created_at]
+
+    quote: Mapped[Quote] = relationship(back_populates="occurrences")
+    statement: Mapped[Statement | None] = relationship(back_populates="occurrences")
+
+
+QuoteUnit = Occurrence
+
+
+class OccurrenceBand(Base):
+    """One MinHash LSH band key of a unit, indexed by (speaker, band) for candidate lookup."""
+
+    __tablename__ = "occurrence_bands"
+    __table_args__ = (Index("ix_occurrence_bands_speaker_band", "speaker_id", "band"),)
+
+    occurrence_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("occurrences.id", ondelete="CASCADE"), primary_key=True
+    )
+    band_no: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    speaker_id: Mapped[int] = mapped_column(BigId, ForeignKey("speakers.id"))
+    band: Mapped[int] = mapped_column(BigInteger)

@@ -1,0 +1,87 @@
+"""Canonical speakers (people and organisations), their aliases and their dated roles."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, WriteOnlyMapped, mapped_column, relationship
+
+from models.base import Base, BigId, created_at, intpk
+
+if TYPE_CHECKING:
+    from models.quote import Quote
+
+SPEAKER_KINDS = ("person", "organization", "group", "unknown")
+ALIAS_KINDS = ("name", "surname", "titled", "variant")
+
+
+class Speaker(Base):
+    """One person or organisation across all articles.
+
+    ``key`` is the normalised canonical name (see ``service.registry.names``); it is unique so
+    that two ingest processes creating the same speaker at once end with one row.
+    """
+
+    __tablename__ = "speakers"
+    __table_args__ = (CheckConstraint(f"kind IN {SPEAKER_KINDS!r}", name="kind"),)
+
+    id: Mapped[intpk]
+    name: Mapped[str] = mapped_column(String(300))
+    key: Mapped[str] = mapped_column(String(300), unique=True)
+    kind: Mapped[str] = mapped_column(String(20), default="person")
+    description: Mapped[str | None] = mapped_column(Text)
+    wikidata_id: Mapped[str | None] = mapped_column(String(20), unique=True)
+    created_at: Mapped[created_at]
+
+    aliases: Mapped[list[SpeakerAlias]] = relationship(
+        back_populates="speaker", cascade="all, delete-orphan", passive_deletes=True
+    )
+    roles: Mapped[list[SpeakerRole]] = relationship(
+        back_populates="speaker", cascade="all, delete-orphan", passive_deletes=True
+    )
+    quotes: WriteOnlyMapped[Quote] = relationship(back_populates="speaker")
+
+    def __repr__(self) -> str:
+        return f"<Speaker {self.id} {self.name!r}>"
+
+
+class SpeakerAlias(Base):
+    """Another name of a speaker: full-name variants, surname, titled form.
+
+    ``key`` is normalised. Full-name aliases (kind ``name``/``variant``) are unique across
+    speakers via ``unique_key`` (NULL for surnames and titled forms, which different people share).
+    """
+
+    __tablename__ = "speaker_aliases"
+    __table_args__ = (
+        UniqueConstraint("speaker_id", "key"),
+        CheckConstraint(f"kind IN {ALIAS_KINDS!r}", name="kind"),
+    )
+
+    id: Mapped[intpk]
+    speaker_id: Mapped[int] = mapped_column(BigId, ForeignKey("speakers.id", ondelete="CASCADE"), index=True)
+    alias: Mapped[str] = mapped_column(String(300))
+    key: Mapped[str] = mapped_column(String(300), index=True)
+    unique_key: Mapped[str | None] = mapped_column(String(300), unique=True)
+    kind: Mapped[str] = mapped_column(String(20), default="name")
+    created_at: Mapped[created_at]
+
+    speaker: Mapped[Speaker] = relationship(back_populates="aliases")
+
+
+class SpeakerRole(Base):
+    """A title a speaker held, with dates where known ("Defense Secretary", 2021-01-22 to 2025-01-20)."""
+
+    __tablename__ = "speaker_roles"
+    __table_args__ = (UniqueConstraint("speaker_id", "key", "start_date"),)
+
+    id: Mapped[intpk]
+    speaker_id: Mapped[int] = mapped_column(BigId, ForeignKey("speakers.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    key: Mapped[str] = mapped_column(String(300), index=True)
+    start_date: Mapped[dt.date | None] = mapped_column(Date)
+    end_date: Mapped[dt.date | None] = mapped_column(Date)
+
+    speaker: Mapped[Speaker] = relationship(back_populates="roles")
