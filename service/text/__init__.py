@@ -1,0 +1,1 @@
+"""Text preparation before extraction: furniture cleaning and article loading."""
