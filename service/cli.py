@@ -71,6 +71,17 @@ def _pretty(article_id: str, quotes: list) -> str:
     return "\n".join(lines)
 
 
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--workers", type=click.IntRange(min=1), help="Gunicorn sync workers [config WORKERS].")
+def serve(host: str, port: int, workers: int | None) -> None:
+    """Serve the REST API under gunicorn (sync workers)."""
+    from service.api.server import run_gunicorn
+
+    run_gunicorn(host, port, workers)
+
+
 def main() -> None:
     """Entry point for `python -m service`."""
     cli(prog_name="python -m service")

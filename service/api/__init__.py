@@ -1,0 +1,16 @@
+"""The v1 REST API: flask-smorest blueprints under /v1 plus /healthz and the docs page."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from service.extensions import api
+
+
+def register_api(app: Flask) -> None:
+    """Register the API blueprints on ``app`` (``api`` is already bound to it)."""
+    from service.api import meta, tools
+
+    api.register_blueprint(meta.blp)
+    api.register_blueprint(tools.blp)
+    app.register_blueprint(meta.docs)

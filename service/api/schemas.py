@@ -1,0 +1,272 @@
+"""Marshmallow schemas of the v1 API: query/body inputs (plain dicts) and explicit output shapes.
+
+Outputs list every field explicitly (no auto schemas), so a new column never leaks into the API;
+ids are ``dump_only``. The OpenAPI document is generated from these schemas by flask-smorest.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from service.api.pagination import CursorField
+
+MAX_LIMIT = 100
+DEFAULT_LIMIT = 20
+QUOTE_TYPES = ("direct", "indirect", "mixed")
+RELATIONS = ("canonical", "verbatim", "trimmed", "punctuation", "paraphrase")
+VERDICTS = ("verbatim", "close", "paraphrase", "different")
+MAX_ARTICLE_CHARS = 1_000_000
+MAX_EXTRACT_CHARS = 200_000
+MAX_VERIFY_CHARS = 5_000
+
+
+class Text(fields.String):
+    """A string with NUL characters removed and (unless ``strip=False``) outer whitespace stripped.
+
+    NULs are legal in JSON and URLs but not in PostgreSQL text; they carry no meaning here.
+    """
+
+    def __init__(self, *, strip: bool = True, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.strip = strip
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs).replace("\x00", "")
+        return text.strip() if self.strip else text
+
+
+def _not_blank(value: str) -> None:
+    if not value.strip():
+        raise ma.ValidationError("Must not be blank.")
+
+
+class StrictSchema(ma.Schema):
+    """Input schema that rejects unknown fields (documented as ``additionalProperties: false``)."""
+
+    class Meta:
+        unknown = ma.RAISE
+
+
+# ---------------------------------------------------------------- query arguments
+
+
+class PageArgsSchema(ma.Schema):
+    """``limit`` and the opaque ``cursor`` of every list."""
+
+    limit = fields.Integer(
+        load_default=DEFAULT_LIMIT,
+        validate=validate.Range(min=1, max=MAX_LIMIT),
+        metadata={"description": f"Items per page (1-{MAX_LIMIT})."},
+    )
+    cursor = CursorField()
+
+
+class SpeakerQueryArgsSchema(PageArgsSchema):
+    q = Text(
+        validate=validate.Length(max=200),
+        metadata={"description": "Part of the speaker's name or of one of their aliases."},
+    )
+
+
+class DateRangeArgsSchema(PageArgsSchema):
+    q = Text(validate=validate.Length(max=500), metadata={"description": "Words that must all occur."})
+    outlet = Text(validate=validate.Length(max=300), metadata={"description": "Part of the outlet name."})
+    since = fields.Date(metadata={"description": "Published on or after this date."})
+    until = fields.Date(metadata={"description": "Published on or before this date."})
+
+
+class StatementQueryArgsSchema(DateRangeArgsSchema):
+    pass
+
+
+class QuoteQueryArgsSchema(DateRangeArgsSchema):
+    speaker = Text(
+        validate=validate.Length(max=300),
+        metadata={"description": "Speaker id, or part of the speaker's name or alias."},
+    )
+    type = fields.String(validate=validate.OneOf(QUOTE_TYPES))
+
+
+# ---------------------------------------------------------------- request bodies
+
+
+class ExtractArgsSchema(StrictSchema):
+    text = fields.String(
+        required=True,
+        validate=validate.Length(max=MAX_EXTRACT_CHARS),
+        metadata={"description": "Article text (plain text); quote offsets index into it."},
+    )
+
+
+class VerifyArgsSchema(StrictSchema):
+    text = Text(
+        required=True,
+        validate=[validate.Length(min=1, max=MAX_VERIFY_CHARS), _not_blank],
+        metadata={"description": "The quote to check."},
+    )
+    speaker = Text(
+        allow_none=True,
+        validate=validate.Length(max=300),
+        metadata={"description": "Who it is attributed to (name or alias); optional."},
+    )
+    limit = fields.Integer(load_default=5, validate=validate.Range(min=1, max=20))
+
+
+class ArticleInSchema(StrictSchema):
+    text = Text(
+        strip=False,
+        required=True,
+        validate=[validate.Length(min=1, max=MAX_ARTICLE_CHARS), _not_blank],
+        metadata={"description": "Article text (plain text or HTML)."},
+    )
+    external_id = Text(validate=validate.Length(max=500), metadata={"description": "Caller's id."})
+    title = Text(allow_none=True, validate=validate.Length(max=2000))
+    outlet = Text(allow_none=True, validate=validate.Length(max=300))
+    outlet_url = fields.Url(allow_none=True, validate=validate.Length(max=2000))
+    url = fields.Url(allow_none=True, validate=validate.Length(max=2000))
+    published_at = fields.Date(allow_none=True)
+
+
+# ---------------------------------------------------------------- outputs
+
+
+class SpeakerRefSchema(ma.Schema):
+    id = fields.Integer(dump_only=True)
+    name = fields.String()
+
+
+class SpeakerSchema(ma.Schema):
+    id = fields.Integer(dump_only=True)
+    name = fields.String()
+    kind = fields.String(validate=validate.OneOf(("person", "organization", "group", "unknown")))
+    aliases = fields.List(fields.String())
+    roles = fields.List(fields.String())
+    statement_count = fields.Integer()
+    quote_count = fields.Integer()
+
+
+class ArticleRefSchema(ma.Schema):
+    id = fields.Integer(dump_only=True)
+    title = fields.String(allow_none=True)
+    outlet = fields.String(allow_none=True)
+    url = fields.String(allow_none=True)
+    published_at = fields.Date(allow_none=True)
+
+
+class ArticleSchema(ArticleRefSchema):
+    external_id = fields.String()
+    outlet_url = fields.String(allow_none=True)
+    quote_count = fields.Integer()
+    text = fields.String()
+
+
+class VariantSchema(ma.Schema):
+    quote_id = fields.Integer()
+    text = fields.String()
+    type = fields.String()
+    relation = fields.String(
+        allow_none=True,
+        metadata={"description": "How this wording relates to the statement: " + ", ".join(RELATIONS)},
+    )
+    similarity = fields.Float(allow_none=True)
+    diff = fields.Raw(allow_none=True, metadata={"description": "Word diff against the statement."})
+    article = fields.Nested(ArticleRefSchema)
+    start = fields.Integer()
+    end = fields.Integer()
+
+
+class StatementSchema(ma.Schema):
+    id = fields.Integer(dump_only=True)
+    text = fields.String()
+    speaker = fields.Nested(SpeakerRefSchema)
+    first_seen = fields.Date(allow_none=True)
+    last_seen = fields.Date(allow_none=True)
+    variant_count = fields.Integer()
+    variants = fields.List(fields.Nested(VariantSchema))
+
+
+class StoredQuoteSchema(ma.Schema):
+    id = fields.Integer(dump_only=True)
+    text = fields.String()
+    type = fields.String()
+    start = fields.Integer()
+    end = fields.Integer()
+    cue = fields.String(allow_none=True)
+    mention = fields.String(allow_none=True)
+    speaker = fields.Nested(SpeakerRefSchema, allow_none=True)
+    article = fields.Nested(ArticleRefSchema)
+    statement_ids = fields.List(fields.Integer())
+
+
+def _page_schema(item: type[ma.Schema], name: str) -> type[ma.Schema]:
+    return ma.Schema.from_dict(
+        {
+            "items": fields.List(fields.Nested(item)),
+            "next_cursor": fields.String(
+                allow_none=True, metadata={"description": "Pass as `cursor` for the next page."}
+            ),
+        },
+        name=name,
+    )
+
+
+SpeakerPageSchema = _page_schema(SpeakerSchema, "SpeakerPage")
+StatementPageSchema = _page_schema(StatementSchema, "StatementPage")
+QuotePageSchema = _page_schema(StoredQuoteSchema, "QuotePage")
+
+
+class SpanSchema(ma.Schema):
+    start = fields.Integer()
+    end = fields.Integer()
+    text = fields.String()
+
+
+class PartSchema(ma.Schema):
+    start = fields.Integer()
+    end = fields.Integer()
+
+
+class ExtractedSpeakerSchema(ma.Schema):
+    name = fields.String(allow_none=True)
+    mention = fields.Nested(SpanSchema, allow_none=True)
+    kind = fields.String()
+    aliases = fields.List(fields.String())
+    roles = fields.List(fields.String())
+
+
+class ExtractedQuoteSchema(ma.Schema):
+    """One quote as the CLI prints it (`Quote.to_dict()`); offsets index into the given text."""
+
+    start = fields.Integer()
+    end = fields.Integer()
+    text = fields.String()
+    parts = fields.List(fields.Nested(PartSchema))
+    type = fields.String()
+    cue = fields.Nested(SpanSchema, allow_none=True)
+    speaker = fields.Nested(ExtractedSpeakerSchema)
+    via = fields.Nested(SpanSchema, allow_none=True)
+
+
+class ExtractResultSchema(ma.Schema):
+    quotes = fields.List(fields.Nested(ExtractedQuoteSchema))
+
+
+class MatchSchema(ma.Schema):
+    statement = fields.Nested(StatementSchema)
+    speaker = fields.Nested(SpeakerRefSchema)
+    score = fields.Float(metadata={"description": "Similarity in [0, 1]."})
+    verdict = fields.String(validate=validate.OneOf(VERDICTS))
+    best_variant = fields.Nested(VariantSchema)
+    sources = fields.List(fields.Nested(ArticleRefSchema))
+
+
+class VerifyResultSchema(ma.Schema):
+    matches = fields.List(fields.Nested(MatchSchema))
+
+
+class HealthSchema(ma.Schema):
+    status = fields.String()
+    database = fields.String()

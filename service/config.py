@@ -1,0 +1,85 @@
+"""Application settings: `Config` defaults, `TestConfig` for tests, overrides from the environment.
+
+Environment: every ``QUOTES_<NAME>`` variable overrides ``<NAME>`` (values parsed as JSON when they
+can be, see `flask.Config.from_prefixed_env`); ``DATABASE_URL``, ``API_KEYS`` (comma-separated
+bearer keys for writes), ``MAX_CONTENT_LENGTH`` (bytes) and ``CORS_ORIGINS`` (comma-separated) are
+also read without the prefix.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Flask
+
+
+class Config:
+    """Production defaults."""
+
+    # None: $DATABASE_URL, else the SQLite file var/quotes.db under the project root (service.db).
+    DATABASE_URL: str | None = None
+    # Bearer keys that may write (POST /v1/articles); empty = writes are open.
+    API_KEYS: list[str] = []
+    # Request bodies larger than this get 413.
+    MAX_CONTENT_LENGTH: int = 5 * 1024 * 1024
+    # Origins allowed by CORS on /v1 (CMS plugins); empty = no CORS headers.
+    CORS_ORIGINS: list[str] = []
+    # Cache-Control max-age (seconds) on successful GETs.
+    CACHE_MAX_AGE: int = 60
+    # Load the spaCy model when the app starts instead of on the first extraction.
+    PRELOAD_MODEL: bool = False
+    # Gunicorn (python -m service serve).
+    WORKERS: int = 2
+    WORKER_TIMEOUT: int = 120
+
+    JSON_SORT_KEYS = False
+    API_TITLE = "Quote service"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+    API_SPEC_OPTIONS: dict[str, Any] = {
+        "info": {
+            "description": "Quotes, speakers and wording variants extracted from news articles.",
+        },
+        "components": {
+            "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
+        },
+    }
+
+
+class TestConfig(Config):
+    """Settings for tests (give DATABASE_URL: a temporary database)."""
+
+    TESTING = True
+    CACHE_MAX_AGE = 0
+
+
+def _split(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def load_config(app: Flask, config: type[Config] | dict[str, Any] | None) -> None:
+    """Fill ``app.config``: class defaults, then the environment, then explicit ``config`` values.
+
+    ``config`` may be a `Config` subclass (its values win over nothing but the defaults) or a
+    mapping of overrides (applied last, so tests can pin values regardless of the environment).
+    """
+    base = config if isinstance(config, type) else Config
+    app.config.from_object(base)
+    env = os.environ
+    if "DATABASE_URL" in env:
+        app.config["DATABASE_URL"] = env["DATABASE_URL"]
+    if "API_KEYS" in env:
+        app.config["API_KEYS"] = _split(env["API_KEYS"])
+    if "MAX_CONTENT_LENGTH" in env:
+        app.config["MAX_CONTENT_LENGTH"] = int(env["MAX_CONTENT_LENGTH"])
+    if "CORS_ORIGINS" in env:
+        app.config["CORS_ORIGINS"] = _split(env["CORS_ORIGINS"])
+    app.config.from_prefixed_env("QUOTES")
+    if isinstance(config, dict):
+        app.config.update(config)
+    for key in ("API_KEYS", "CORS_ORIGINS"):
+        if isinstance(app.config.get(key), str):
+            app.config[key] = _split(app.config[key])

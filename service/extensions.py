@@ -1,0 +1,62 @@
+"""Flask extensions, created unbound here and bound to an app in `create_app` via ``init_app``.
+
+The database is bound the same way: `init_db` keeps the engine and session factories of
+``service.db`` in ``app.extensions["quotes_db"]``; `db_session()` gives the request's session
+(one per request, closed at teardown).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask, current_app, g
+from flask_cors import CORS
+from flask_smorest import Api
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from service.db import get_engine, make_session_factory
+
+api = Api()
+cors = CORS()
+
+
+@dataclass(frozen=True)
+class Database:
+    """The engine and the reader/writer session factories of one app."""
+
+    engine: Engine
+    sessions: sessionmaker[Session]
+    writer_sessions: sessionmaker[Session]
+
+
+def init_db(app: Flask) -> None:
+    """Create (once per process and URL) the engine, bring the schema up to date, bind sessions."""
+    engine = get_engine(app.config.get("DATABASE_URL") or None)
+    app.extensions["quotes_db"] = Database(
+        engine, make_session_factory(engine), make_session_factory(engine, writer=True)
+    )
+
+    @app.teardown_appcontext
+    def _close_session(_exc: BaseException | None) -> None:
+        for key in ("db_session", "db_writer_session"):
+            session = g.pop(key, None)
+            if session is not None:
+                session.close()
+
+
+def get_db() -> Database:
+    """The current app's `Database`."""
+    db: Database = current_app.extensions["quotes_db"]
+    return db
+
+
+def db_session(*, writer: bool = False) -> Session:
+    """The session of this request (``writer=True``: one that takes SQLite's write lock at BEGIN)."""
+    key = "db_writer_session" if writer else "db_session"
+    session = g.get(key)
+    if session is None:
+        db = get_db()
+        session = (db.writer_sessions if writer else db.sessions)()
+        setattr(g, key, session)
+    return session
