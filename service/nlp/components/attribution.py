@@ -1,0 +1,127 @@
+"""`speaker_attribution`: resolves each candidate's speaker, links follow-on quotes to the
+previous speaker and joins quotes split by their attribution (“A,” he said. “B.”)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from service.nlp.components.quotes import CANDIDATES_KEY
+from service.nlp.detect import Candidate
+from service.nlp.speakers import Resolved, SpeakerResolver
+from service.nlp.types import Quote, Speaker, TextSpan
+
+RESOLVED_KEY = "quote_records"
+# A follow-on quote paragraph inherits the speaker of a quote at most this many paragraphs back.
+FOLLOW_ON_PARAGRAPHS = 2
+
+
+@dataclass
+class Record:
+    """A candidate with its resolved speaker (offsets only; texts are cut at output time)."""
+
+    cand: Candidate
+    speaker: Resolved
+    parts: list[tuple[int, int]]
+    start: int
+    end: int
+
+
+def attribute(doc: Doc, cands: list[Candidate]) -> list[Record]:
+    """Resolve speakers in text order and merge split direct quotes."""
+    resolver = SpeakerResolver(doc)
+    records: list[Record] = []
+    for c in cands:
+        if c.follow_on:
+            prev = _previous_speaker(records, c)
+            if prev is None:
+                continue
+            resolver.remember(prev)
+            speaker = Resolved(prev.name, prev.kind, None, prev.entity)
+        else:
+            speaker = resolver.resolve(c.subject)
+        rec = Record(c, speaker, list(c.parts), c.start, c.end)
+        if records and _joins(records[-1], rec):
+            last = records[-1]
+            last.parts.extend(rec.parts)
+            last.end = max(last.end, rec.end)
+            if last.cand.cue is None and rec.cand.cue is not None:
+                last.cand.cue, last.cand.cue_span = rec.cand.cue, rec.cand.cue_span
+                last.speaker = rec.speaker
+            continue
+        records.append(rec)
+    return records
+
+
+def _previous_speaker(records: list[Record], c: Candidate) -> Resolved | None:
+    for rec in reversed(records):
+        if c.para - rec.cand.para > FOLLOW_ON_PARAGRAPHS:
+            return None
+        if rec.speaker.name and rec.cand.type == "direct":
+            return rec.speaker
+        if rec.speaker.name:
+            return rec.speaker
+    return None
+
+
+def _joins(prev: Record, cur: Record) -> bool:
+    """Whether ``cur`` continues ``prev`` across its attribution in the same paragraph."""
+    if prev.cand.type != "direct" or cur.cand.type != "direct" or prev.cand.para != cur.cand.para:
+        return False
+    if cur.cand.follow_on:
+        return True
+    same_cue = prev.cand.cue is not None and cur.cand.cue is not None and prev.cand.cue.i == cur.cand.cue.i
+    return same_cue
+
+
+class SpeakerAttribution:
+    """Adapter from ``attribute`` to a pipeline component."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        doc.user_data[RESOLVED_KEY] = attribute(doc, doc.user_data.get(CANDIDATES_KEY, []))
+        return doc
+
+
+@Language.factory("speaker_attribution", assigns=["doc.user_data"], requires=["doc.ents"])
+def make_speaker_attribution(nlp: Language, name: str) -> SpeakerAttribution:
+    return SpeakerAttribution()
+
+
+def quotes_from_doc(doc: Doc, text: str) -> list[Quote]:
+    """The quotes recorded on ``doc`` with offsets and texts cut from ``text`` (the caller's
+    text, of which ``doc.text`` is the cleaned same-length copy)."""
+    out = []
+    for rec in doc.user_data.get(RESOLVED_KEY, []):
+        c = rec.cand
+        sp = rec.speaker
+        ent = sp.entity
+        speaker = Speaker(
+            name=sp.name,
+            mention=_span(text, sp.mention),
+            kind=sp.kind if sp.kind in ("person", "organization", "group") else "unknown",
+            aliases=tuple(sorted(a for a in (ent.aliases if ent else ()) if a != sp.name)),
+            roles=tuple(ent.roles) if ent else (),
+        )
+        parts = tuple(TextSpan(s, e, text[s:e]) for s, e in sorted(rec.parts))
+        out.append(
+            Quote(
+                start=rec.start,
+                end=rec.end,
+                text=text[rec.start : rec.end],
+                type=c.type,
+                parts=parts,
+                cue=_span(text, c.cue_span),
+                speaker=speaker,
+                via=_span(text, c.via),
+            )
+        )
+    return out
+
+
+def _span(text: str, se: tuple[int, int] | None) -> TextSpan | None:
+    if se is None:
+        return None
+    s, e = se
+    return TextSpan(s, e, text[s:e])

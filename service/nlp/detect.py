@@ -1,0 +1,489 @@
+"""Quote detection over a parsed Doc: direct, indirect and mixed quotes with their cues.
+
+Pure functions over spaCy ``Doc``/``Token``: they return ``Candidate`` records (token and
+character positions, the cue, the token that names the speaker, the channel). Speaker names are
+resolved afterwards by ``service.nlp.speakers``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Span, Token
+
+from service.nlp.lexicon import CueLexicon, cue_lexicon
+from service.nlp.marks import QuotedSpan, find_quoted_spans
+
+SUBJ_DEPS = {"nsubj", "nsubjpass", "csubj"}
+COMPLEMENT_DEPS = {"ccomp", "parataxis"}
+INHERIT_DEPS = {"conj", "advcl", "xcomp", "parataxis", "acl", "pcomp"}
+NEG_WORDS = {"not", "n't", "never", "no"}
+# Attribution words that may stand between a closing mark and its cue verb: “...,” he said.
+MAX_CUE_GAP = 8
+
+
+@dataclass
+class Candidate:
+    """A detected quote before speaker resolution."""
+
+    start: int  # char offsets of the content (outer bounds)
+    end: int
+    type: str
+    parts: list[tuple[int, int]]
+    para: int  # paragraph index of the start
+    cue: Token | None = None
+    cue_span: tuple[int, int] | None = None
+    subject: Token | None = None  # token heading the speaker mention
+    source_span: Span | None = None  # "according to X": X
+    via: tuple[int, int] | None = None
+    follow_on: bool = False
+    quoted: list[QuotedSpan] = field(default_factory=list)
+
+
+def paragraph_index(text: str) -> list[int]:
+    """Start offsets of paragraphs (lines) of ``text``."""
+    starts = [0]
+    pos = text.find("\n")
+    while pos != -1:
+        starts.append(pos + 1)
+        pos = text.find("\n", pos + 1)
+    return starts
+
+
+def _para_of(starts: list[int], offset: int) -> int:
+    lo, hi = 0, len(starts) - 1
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if starts[mid] <= offset:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def _is_cue(tok: Token, lex: CueLexicon, speech_only: bool = False) -> bool:
+    if tok.pos_ not in ("VERB", "AUX") and tok.tag_ not in ("VBD", "VBZ", "VBP", "VBG", "VBN", "VB"):
+        return False
+    lemma = tok.lemma_.lower()
+    if lemma in lex.speech_verbs:
+        return True
+    return not speech_only and lemma in lex.cognition_verbs
+
+
+def subject_of(verb: Token) -> Token | None:
+    """The token naming who speaks for ``verb``: its subject, the subject of the verb it is
+    coordinated with or subordinated to (", adding"), or the agent of a passive."""
+    seen = 0
+    tok = verb
+    while seen < 4:
+        if tok.pos_ not in ("VERB", "AUX"):
+            break
+        for child in tok.children:
+            if child.dep_ in ("nsubj", "csubj"):
+                return child
+        for child in tok.children:
+            if child.dep_ == "agent":
+                for g in child.children:
+                    if g.dep_ == "pobj":
+                        return g
+        for child in tok.children:
+            if child.dep_ == "nsubjpass" and child.lower_ not in ("it",):
+                return None
+        if tok.dep_ in INHERIT_DEPS and tok.head is not tok:
+            tok = tok.head
+            seen += 1
+            continue
+        if tok.dep_ == "relcl":
+            return tok.head
+        break
+    return _subject_to_the_left(tok if tok.pos_ in ("VERB", "AUX") else verb)
+
+
+def _subject_to_the_left(verb: Token) -> Token | None:
+    """Fallback when the parse gives the cue no subject: the nearest person named before it in
+    its sentence (not inside the quote marks), as in "According to X, Maria Zakharova, the
+    spokesperson ..., warned"."""
+    sent = verb.sent
+    best = None
+    for t in sent:
+        if t.i >= verb.i:
+            break
+        if t.ent_type_ == "PERSON" and t.ent_iob_ != "O" and (t.i + 1 >= len(t.doc) or t.doc[t.i + 1].ent_type_ != "PERSON"):
+            best = t
+    return best
+
+
+class Detector:
+    """Finds quote candidates in a Doc."""
+
+    def __init__(self, lexicon: CueLexicon | None = None) -> None:
+        self.lex = lexicon or cue_lexicon()
+
+    def __call__(self, doc: Doc) -> list[Candidate]:
+        text = doc.text
+        starts = paragraph_index(text)
+        quoted = [q for q in find_quoted_spans(text) if q.depth == 0]
+        in_quote = _quote_mask(doc, quoted)
+        cands: list[Candidate] = []
+        used_cues: dict[tuple[int, int], Candidate] = {}
+        for q in quoted:
+            c = self._direct(doc, q, starts, in_quote)
+            if c is None:
+                continue
+            if c.type == "mixed" and c.cue is not None:
+                key = (c.cue.i, c.start)
+                prev = used_cues.get(key)
+                if prev is not None:
+                    prev.quoted.append(q)
+                    continue
+                used_cues[key] = c
+            cands.append(c)
+        covered = _covered(cands)
+        for tok in doc:
+            if in_quote[tok.i] or not _is_cue(tok, self.lex):
+                continue
+            for c in self._indirect(doc, tok, starts, in_quote):
+                if not _overlaps(covered, c.start, c.end):
+                    cands.append(c)
+                    covered.append((c.start, c.end))
+        for c in self._according_to(doc, starts, in_quote):
+            if not _overlaps(covered, c.start, c.end):
+                cands.append(c)
+                covered.append((c.start, c.end))
+        cands.sort(key=lambda c: c.start)
+        return cands
+
+    # ---- direct and mixed ------------------------------------------------------------
+    def _direct(self, doc: Doc, q: QuotedSpan, starts: list[int], in_quote: list[int]) -> Candidate | None:
+        span = doc.char_span(q.start, q.end, alignment_mode="expand")
+        if span is None or len(span) == 0:
+            return None
+        qs, qe = span.start, span.end
+        para = _para_of(starts, q.start)
+        words = [t for t in span if not t.is_punct and not t.is_space]
+        if not words:
+            return None
+        cue = self._governing_cue(doc, qs, qe, in_quote)
+        if cue is None:
+            cue = self._adjacent_cue(doc, q, qs, qe, starts, in_quote)
+        pieces = q.pieces or [(q.start, q.end)]
+        if cue is None:
+            # No cue: a quote that opens its paragraph (or its sentence) and is a clause is a
+            # follow-on of the previous speaker; a mid-sentence fragment is not a quote.
+            para_start = starts[para]
+            lead = doc.text[para_start : q.open].strip()
+            is_clause = any(t.pos_ in ("VERB", "AUX") for t in words) and len(words) >= 4
+            if lead == "" and is_clause:
+                return Candidate(q.start, _trim_end(doc.text, q.start, q.end), "direct", pieces, para,
+                                 follow_on=True, quoted=[q])
+            return None
+        # Direct when the quote is a whole constituent; mixed when it is a fragment of a
+        # clause that goes on outside the marks (the number “pales in comparison” to ...).
+        if _is_fragment_of_clause(doc, qs, qe):
+            comp = _complement_containing(cue, qs, qe)
+            if comp is not None and cue.i < comp.left_edge.i:
+                left_tok = comp.left_edge
+                if left_tok.lower_ == "that" and left_tok.dep_ == "mark":
+                    left_tok = doc[left_tok.i + 1]
+                left, right = left_tok.idx, comp.right_edge.idx + len(comp.right_edge)
+            else:
+                root = _clause_root(doc, qs, qe)
+                left, right = root.left_edge.idx, root.right_edge.idx + len(root.right_edge)
+            left = min(left, q.open)
+            right = max(right, (q.close + 1) if q.close is not None else q.end)
+            right = _trim_end(doc.text, left, right)
+            if not (left <= cue.idx < right):
+                return self._candidate(doc, cue, left, right, "mixed", [(left, right)], para, [q])
+        return self._candidate(doc, cue, q.start, _trim_end(doc.text, q.start, q.end), "direct",
+                               pieces, para, [q])
+
+    def _candidate(self, doc: Doc, cue: Token, start: int, end: int, qtype: str,
+                   parts: list[tuple[int, int]], para: int, quoted: list[QuotedSpan]) -> Candidate:
+        subj = subject_of(cue)
+        c = Candidate(start, end, qtype, parts, para, cue=cue, cue_span=_cue_span(cue),
+                      subject=subj, quoted=quoted)
+        c.via = self._via(doc, cue)
+        return c
+
+    def _governing_cue(self, doc: Doc, qs: int, qe: int, in_quote: list[int]) -> Token | None:
+        """A cue verb outside the quote whose dependency subtree holds the quote's root."""
+        roots = [t for t in doc[qs:qe] if not (qs <= t.head.i < qe) or t.head is t]
+        for root in roots:
+            tok = root
+            for _ in range(6):
+                if not (qs <= tok.i < qe) and not in_quote[tok.i] and _is_cue(tok, self.lex):
+                    return tok
+                if tok.head is tok:
+                    break
+                # the quote as a complement: go up only through clausal links
+                tok = tok.head
+        return None
+
+    def _adjacent_cue(self, doc: Doc, q: QuotedSpan, qs: int, qe: int, starts: list[int],
+                      in_quote: list[int]) -> Token | None:
+        """A cue right after the closing mark (“...,” he said) or right before the opening one
+        (He said: “...”), within the quote's paragraph."""
+        para_end = len(doc.text)
+        pi = _para_of(starts, q.start)
+        if pi + 1 < len(starts):
+            para_end = starts[pi + 1]
+        # after
+        j = qe
+        steps = 0
+        while j < len(doc) and steps < MAX_CUE_GAP and doc[j].idx < para_end:
+            t = doc[j]
+            if in_quote[t.i]:
+                break
+            if _is_cue(t, self.lex, speech_only=True):
+                return t
+            if t.text in (".", "!", "?") and steps > 0:
+                break
+            steps += 1
+            j += 1
+        # before
+        j = qs - 1
+        steps = 0
+        while j >= 0 and steps < 40 and doc[j].idx >= starts[pi]:
+            t = doc[j]
+            if in_quote[t.i] and t.i < qs - 1:
+                break
+            if _is_cue(t, self.lex, speech_only=True):
+                between = doc.text[t.idx + len(t) : q.open]
+                if between.strip() == "" or between.rstrip()[-1:] in (",", ":") or steps < 12:
+                    return t
+                return None
+            if t.text in (".", "!", "?") and steps > 1:
+                break
+            steps += 1
+            j -= 1
+        return None
+
+    def _via(self, doc: Doc, cue: Token) -> tuple[int, int] | None:
+        """The channel credited for a cue: "told Politico Europe", "according to CNN",
+        "in an interview with KBS"."""
+        for child in cue.children:
+            if cue.lemma_.lower() == "tell" and child.dep_ in ("dative", "dobj"):
+                if child.ent_type_ == "ORG" or child.lemma_.lower() in self.lex.media_heads:
+                    return _np_chars(child)
+            if child.dep_ == "prep" and child.lower_ == "according":
+                src = _according_object(child)
+                if src is not None:
+                    return _np_chars(_media_inside(src, self.lex) or src)
+            if child.dep_ == "prep" and child.lower_ in ("in", "during"):
+                for p in child.children:
+                    if p.dep_ == "pobj" and p.lemma_.lower() in ("interview",):
+                        for pp in p.children:
+                            if pp.dep_ == "prep" and pp.lower_ in ("with", "to"):
+                                for o in pp.children:
+                                    if o.dep_ == "pobj":
+                                        return _np_chars(o)
+        # "according to X" elsewhere in the cue's sentence while the cue has its own subject
+        sent = cue.sent
+        for t in sent:
+            if t.lower_ == "according" and t.dep_ == "prep" and t.head.i != cue.i:
+                src = _according_object(t)
+                if src is not None and subject_of(cue) is not None:
+                    return _np_chars(_media_inside(src, self.lex) or src)
+        return None
+
+    # ---- indirect ----------------------------------------------------------------------
+    def _indirect(self, doc: Doc, verb: Token, starts: list[int], in_quote: list[int]) -> list[Candidate]:
+        out = []
+        subj = subject_of(verb)
+        if subj is None:
+            return out
+        if subj.lower_ in ("you",):
+            return out
+        for child in verb.children:
+            if child.dep_ not in COMPLEMENT_DEPS:
+                continue
+            if not any(t.pos_ in ("VERB", "AUX") for t in child.subtree):
+                continue
+            left, right = child.left_edge, child.right_edge
+            if child.dep_ == "parataxis" and child.i > verb.i:
+                continue
+            if left.i <= subj.i <= right.i:
+                continue
+            first = left
+            while first.i < child.i and (first.dep_ == "mark" or first.is_punct):
+                first = doc[first.i + 1]
+            last = right
+            while last.i > first.i and (last.is_punct or last.is_space):
+                last = doc[last.i - 1]
+            start, end = first.idx, last.idx + len(last)
+            if end - start < 8:
+                continue
+            qtype = "mixed" if any(in_quote[t.i] for t in doc[first.i : last.i + 1]) else "indirect"
+            c = self._candidate(doc, verb, start, end, qtype, [(start, end)], _para_of(starts, start), [])
+            c.subject = subj
+            out.append(c)
+        return out
+
+    def _according_to(self, doc: Doc, starts: list[int], in_quote: list[int]) -> list[Candidate]:
+        out = []
+        for tok in doc:
+            if tok.lower_ != "according" or in_quote[tok.i]:
+                continue
+            src = _according_object(tok)
+            if src is None:
+                continue
+            head = tok.head
+            if _is_cue(head, self.lex) and subject_of(head) is not None:
+                continue  # the source is a channel of that cue (handled as via)
+            sent = tok.sent
+            phrase_l = tok.i
+            phrase_r = src.right_edge.i
+            # content: the sentence without the "according to X" phrase and its comma
+            if phrase_l <= sent.start + 1:
+                first = doc[min(phrase_r + 1, sent.end - 1)]
+                while first.i < sent.end - 1 and (first.is_punct or first.is_space):
+                    first = doc[first.i + 1]
+                last = doc[sent.end - 1]
+            else:
+                first = doc[sent.start]
+                last = doc[phrase_l - 1]
+            while last.i > first.i and (last.is_punct or last.is_space):
+                last = doc[last.i - 1]
+            if last.i - first.i < 3:
+                continue
+            start, end = first.idx, last.idx + len(last)
+            media = _media_inside(src, self.lex)
+            speaker_tok = src
+            via = None
+            if src.lemma_.lower() in ("report", "reports", "media") and media is not None:
+                speaker_tok, via = media, None
+            qtype = "mixed" if any(in_quote[t.i] for t in doc[first.i : last.i + 1]) else "indirect"
+            c = Candidate(start, end, qtype, [(start, end)], _para_of(starts, start),
+                          cue=tok, cue_span=(tok.idx, doc[tok.i + 1].idx + len(doc[tok.i + 1])),
+                          subject=speaker_tok, via=via)
+            out.append(c)
+        return out
+
+
+def _according_object(tok: Token) -> Token | None:
+    for child in tok.children:
+        if child.lower_ == "to":
+            for g in child.children:
+                if g.dep_ == "pobj":
+                    return g
+    # parser sometimes attaches "to X" as a sibling
+    nxt = tok.doc[tok.i + 1] if tok.i + 1 < len(tok.doc) else None
+    if nxt is not None and nxt.lower_ == "to":
+        for g in nxt.children:
+            if g.dep_ == "pobj":
+                return g
+    return None
+
+
+def _media_inside(tok: Token, lex: CueLexicon) -> Token | None:
+    """In "reports from Russian news agency Interfax", the named outlet."""
+    for t in tok.subtree:
+        if t.ent_type_ in ("ORG", "PERSON") and t.dep_ in ("pobj", "appos", "dobj", "nsubj") or (
+            t.ent_type_ == "ORG" and t.head.lemma_.lower() in ("from", "by")
+        ):
+            return t
+    for t in tok.subtree:
+        if t.pos_ == "PROPN" and t.i != tok.i:
+            return t
+    return None
+
+
+def _np_chars(tok: Token) -> tuple[int, int]:
+    left = tok.left_edge
+    while left.i < tok.i and left.dep_ in ("det", "punct"):
+        left = tok.doc[left.i + 1]
+    right = tok
+    for child in tok.rights:
+        if child.dep_ in ("compound", "flat", "appos") or child.ent_type_ and child.ent_type_ == tok.ent_type_:
+            right = child.right_edge
+    if tok.ent_type_:
+        # extend to the entity
+        for ent in tok.doc.ents:
+            if ent.start <= tok.i < ent.end:
+                left = min(left, tok.doc[ent.start], key=lambda t: t.i)
+                right = max(right, tok.doc[ent.end - 1], key=lambda t: t.i)
+                break
+    return left.idx, right.idx + len(right)
+
+
+def _cue_span(cue: Token) -> tuple[int, int]:
+    start, end = cue.idx, cue.idx + len(cue)
+    # phrasal cues: "pointed out", "called for"
+    for child in cue.children:
+        if child.dep_ == "prt" and child.i == cue.i + 1:
+            end = child.idx + len(child)
+    return start, end
+
+
+def _complement_containing(cue: Token, qs: int, qe: int) -> Token | None:
+    for child in cue.children:
+        if child.left_edge.i <= qs and qe - 1 <= child.right_edge.i:
+            return child
+        if qs <= child.i < qe:
+            return child
+    return None
+
+
+def _quote_roots(doc: Doc, qs: int, qe: int) -> list[Token]:
+    return [t for t in doc[qs:qe] if not (qs <= t.head.i < qe) or t.head is t]
+
+
+def _clause_root(doc: Doc, qs: int, qe: int) -> Token:
+    """The lowest token outside the quote whose subtree holds the whole quote (or the quote's
+    first root)."""
+    roots = _quote_roots(doc, qs, qe)
+    tok = roots[0] if roots else doc[qs]
+    for _ in range(8):
+        if tok.left_edge.i <= qs and qe - 1 <= tok.right_edge.i and not (qs <= tok.i < qe):
+            return tok
+        if tok.head is tok:
+            break
+        tok = tok.head
+    return roots[0] if roots else doc[qs]
+
+
+def _is_fragment_of_clause(doc: Doc, qs: int, qe: int) -> bool:
+    """Whether the quoted words are part of a clause that continues outside the marks: a
+    quote's root whose subtree reaches more than two words beyond the quote, or a quoted
+    phrase with no verb that sits inside a clause."""
+    roots = _quote_roots(doc, qs, qe)
+    for r in roots:
+        outside = sum(
+            1 for t in r.subtree
+            if not (qs - 1 <= t.i <= qe) and not t.is_punct and t.lower_ not in ("that", "whether")
+        )
+        if outside > 2:
+            return True
+    has_verb = any(t.pos_ in ("VERB", "AUX") for t in doc[qs:qe])
+    if not has_verb:
+        sent = doc[qs].sent
+        before = doc.text[sent.start_char : doc[qs].idx].strip().rstrip("\"“‘'")
+        return bool(before) and not before.endswith((":", ","))
+    return False
+
+
+def _trim_end(text: str, start: int, end: int) -> int:
+    while end > start and (text[end - 1].isspace() or text[end - 1] in ",;:"):
+        end -= 1
+    return end
+
+
+def _quote_mask(doc: Doc, quoted: list[QuotedSpan]) -> list[int]:
+    """Per token: 1 when the token lies inside a top-level quotation (marks included)."""
+    mask = [0] * len(doc)
+    for q in quoted:
+        end = (q.close + 1) if q.close is not None else q.end
+        span = doc.char_span(q.open, end, alignment_mode="expand")
+        if span is None:
+            continue
+        for i in range(span.start, span.end):
+            mask[i] = 1
+    return mask
+
+
+def _covered(cands: list[Candidate]) -> list[tuple[int, int]]:
+    return [(c.start, c.end) for c in cands]
+
+
+def _overlaps(covered: list[tuple[int, int]], start: int, end: int) -> bool:
+    return any(s < end and start < e for s, e in covered)

@@ -1,0 +1,194 @@
+"""Quotation-mark pairing on plain strings.
+
+Finds the spans enclosed by quotation marks, paragraph by paragraph: straight and curly double
+quotes, guillemets, and single quotes used as quotation marks (never the apostrophe of they’re or
+Korea’s). A paragraph that ends inside an open quote continues into the next paragraph when that
+paragraph opens with a quotation mark (the newspaper convention for multi-paragraph quotes); if it
+does not, the quote ends with its paragraph.
+
+Pure functions over ``str``: no spaCy, no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+DOUBLE_OPEN = "“„«‟"
+DOUBLE_CLOSE = "”»"
+SINGLE_OPEN = "‘‚‹‛"
+SINGLE_CLOSE = "’›"
+STRAIGHT_DOUBLE = '"'
+STRAIGHT_SINGLE = "'"
+ALL_MARKS = DOUBLE_OPEN + DOUBLE_CLOSE + SINGLE_OPEN + SINGLE_CLOSE + STRAIGHT_DOUBLE + STRAIGHT_SINGLE + "`"
+
+_PARA_RE = re.compile(r"[^\n]+")
+# What may stand right before an opening mark / right after a closing one.
+_BEFORE_OPEN = set(" \t\u00a0([{—–-/:;,\n") | set(DOUBLE_OPEN) | set(STRAIGHT_DOUBLE)
+_AFTER_CLOSE = set(" \t\u00a0)]}—–-/:;,.!?…\n") | set(DOUBLE_CLOSE) | set(STRAIGHT_DOUBLE)
+
+
+@dataclass
+class QuotedSpan:
+    """Text enclosed in quotation marks.
+
+    ``start``/``end`` bound the content (inside the marks); ``open``/``close`` are the indexes of
+    the marks (``close`` is None when the quote ran to the end of its paragraph unclosed).
+    ``pieces`` are the content ranges per paragraph (one for a one-paragraph quote).
+    ``single`` tells single quotation marks; ``nested`` quotes inside another quote are kept
+    too, with ``depth`` 1.
+    """
+
+    start: int
+    end: int
+    open: int
+    close: int | None
+    single: bool = False
+    depth: int = 0
+    pieces: list[tuple[int, int]] = field(default_factory=list)
+
+    @property
+    def multi_paragraph(self) -> bool:
+        return len(self.pieces) > 1
+
+
+def _is_letter(ch: str) -> bool:
+    return ch.isalnum()
+
+
+def _opens(text: str, i: int) -> bool:
+    """Whether the mark at ``i`` can open a quote (context before it, content after it)."""
+    before = text[i - 1] if i > 0 else " "
+    after = text[i + 1] if i + 1 < len(text) else " "
+    return (before in _BEFORE_OPEN or before.isspace()) and not after.isspace() and after != "\n"
+
+
+def _closes(text: str, i: int) -> bool:
+    """Whether the mark at ``i`` can close a quote."""
+    before = text[i - 1] if i > 0 else " "
+    after = text[i + 1] if i + 1 < len(text) else " "
+    return not before.isspace() and (after in _AFTER_CLOSE or after.isspace() or after in ALL_MARKS)
+
+
+def _pair_paragraph(text: str, start: int, end: int) -> tuple[list[QuotedSpan], int | None]:
+    """Pair marks in text[start:end]. Returns closed spans and the open index of an unclosed
+    top-level double quote (if the paragraph ends inside one)."""
+    spans: list[QuotedSpan] = []
+    top: int | None = None  # index of the open top-level double mark
+    top_single = False
+    inner: int | None = None  # open single mark (nested, or top-level single)
+    for i in range(start, end):
+        ch = text[i]
+        if ch not in ALL_MARKS:
+            continue
+        if ch in DOUBLE_OPEN:
+            if top is None:
+                top, top_single = i, False
+            elif not top_single:
+                # “ while a “ is open: a new quote starts (the previous one was never closed)
+                top = i
+            continue
+        if ch in DOUBLE_CLOSE:
+            if top is not None and not top_single:
+                spans.append(QuotedSpan(top + 1, i, top, i))
+                top, inner = None, None
+            elif top is None and _opens(text, i) and _is_letter(text[i + 1] if i + 1 < end else " "):
+                top, top_single = i, False  # ” used as an opening mark
+            continue
+        if ch == STRAIGHT_DOUBLE:
+            if top is not None and not top_single and _closes(text, i):
+                spans.append(QuotedSpan(top + 1, i, top, i))
+                top, inner = None, None
+            elif top is None and _opens(text, i):
+                top, top_single = i, False
+            elif top is not None and top_single and _opens(text, i):
+                inner = None
+                top, top_single = i, False
+            continue
+        # single marks
+        before = text[i - 1] if i > start else " "
+        after = text[i + 1] if i + 1 < end else " "
+        if ch in SINGLE_OPEN or (ch in (STRAIGHT_SINGLE, "`") and _opens(text, i) and _is_letter(after)):
+            if _opens(text, i):
+                if top is None:
+                    top, top_single = i, True
+                else:
+                    inner = i
+            continue
+        if ch in SINGLE_CLOSE or ch == STRAIGHT_SINGLE:
+            if _is_letter(before) and _is_letter(after):
+                continue  # apostrophe inside a word: they’re, Korea’s
+            if not _closes(text, i):
+                continue
+            if inner is not None:
+                spans.append(QuotedSpan(inner + 1, i, inner, i, single=True, depth=1))
+                inner = None
+            elif top is not None and top_single:
+                spans.append(QuotedSpan(top + 1, i, top, i, single=True))
+                top = None
+    unclosed = top if top is not None and not top_single else None
+    return spans, unclosed
+
+
+def find_quoted_spans(text: str) -> list[QuotedSpan]:
+    """All quoted spans of ``text`` in order of their opening mark.
+
+    Content offsets exclude the marks. Unclosed quotes continue into a following paragraph that
+    opens with a quotation mark, else end at their paragraph's end (trailing spaces excluded).
+    """
+    out: list[QuotedSpan] = []
+    pending: QuotedSpan | None = None  # a multi-paragraph quote still open
+    for m in _PARA_RE.finditer(text):
+        p_start, p_end = m.start(), m.end()
+        stripped = text[p_start:p_end].strip()
+        if not stripped:
+            continue
+        lead = p_start + (len(text[p_start:p_end]) - len(text[p_start:p_end].lstrip()))
+        if pending is not None:
+            if text[lead] in DOUBLE_OPEN + STRAIGHT_DOUBLE + DOUBLE_CLOSE:
+                # continuation paragraph: pair the rest treating its opening mark as re-opening
+                spans, unclosed = _pair_paragraph(text, lead, p_end)
+                first = spans[0] if spans and spans[0].open == lead else None
+                if first is not None:
+                    pending.pieces.append((first.start, first.end))
+                    pending.end, pending.close = first.end, first.close
+                    out.append(pending)
+                    out.extend(spans[1:])
+                    pending = None
+                    if unclosed is not None:
+                        pending = _unclosed(text, unclosed, p_end)
+                    continue
+                if unclosed == lead:
+                    # the whole paragraph is still inside the quote
+                    piece_end = _rstrip(text, lead + 1, p_end)
+                    pending.pieces.append((lead + 1, piece_end))
+                    pending.end = piece_end
+                    out.extend(spans)
+                    continue
+            out.append(pending)
+            pending = None
+        spans, unclosed = _pair_paragraph(text, p_start, p_end)
+        out.extend(spans)
+        if unclosed is not None:
+            pending = _unclosed(text, unclosed, p_end)
+    if pending is not None:
+        out.append(pending)
+    out = [s for s in out if s.end > s.start]
+    out.sort(key=lambda s: (s.open, -s.end))
+    return out
+
+
+def _rstrip(text: str, start: int, end: int) -> int:
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return end
+
+
+def _unclosed(text: str, open_idx: int, p_end: int) -> QuotedSpan:
+    end = _rstrip(text, open_idx + 1, p_end)
+    return QuotedSpan(open_idx + 1, end, open_idx, None, pieces=[(open_idx + 1, end)])
+
+
+def finish_pieces(span: QuotedSpan) -> list[tuple[int, int]]:
+    """Content ranges of a span (one per paragraph)."""
+    return span.pieces or [(span.start, span.end)]

@@ -1,0 +1,405 @@
+"""Speaker resolution inside one article.
+
+Turns the token that heads a quote's speaker mention into the fullest name the article gives:
+names (with titles and appositions collected as roles), surnames to full names, pronouns to the
+right earlier speaker, role nouns ("the Defense secretary", "the agency") to the person or
+organisation the article introduced with that role. General rules over the parse; no lists of
+particular people.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Span, Token
+
+TITLE_WORDS = {
+    "mr", "mrs", "ms", "dr", "sir", "dame", "president", "secretary", "minister", "director", "senator",
+    "sen", "rep", "representative", "gov", "governor", "mayor", "spokesman", "spokeswoman", "spokesperson",
+    "general", "gen", "chief", "coordinator", "leader", "prime", "foreign", "defense", "defence", "state",
+    "deputy", "vice", "chairman", "chairwoman", "chair", "ambassador", "judge", "justice", "professor",
+    "prof", "lt", "col", "capt", "sgt", "adm", "admiral", "commander", "officer", "official", "king",
+    "queen", "prince", "princess", "pope", "rev", "father", "sister", "lawmaker", "attorney", "councillor",
+    "councilman", "councilwoman", "ceo", "founder", "head", "analyst", "economist", "editor", "reporter",
+}
+ORG_HEADS = {
+    "agency", "ministry", "service", "department", "office", "government", "council", "company", "firm",
+    "group", "organization", "organisation", "commission", "committee", "administration", "bureau",
+    "court", "party", "alliance", "army", "military", "police", "union", "bank", "board", "authority",
+    "institute", "university", "house", "embassy", "parliament", "assembly", "congress", "senate",
+    "campaign", "team", "club", "network", "newspaper", "court", "corporation", "fund", "foundation",
+    "association", "coalition", "force", "forces", "command", "regime", "cabinet", "kremlin", "pentagon",
+}
+ORG_CLASSES = [
+    {"agency", "service", "bureau", "administration", "office", "department", "ministry", "directorate"},
+    {"committee", "commission", "council", "panel", "board", "assembly", "parliament", "congress", "senate"},
+    {"company", "firm", "corporation", "group", "bank", "business", "maker", "manufacturer"},
+    {"party", "campaign", "coalition", "alliance"},
+    {"army", "military", "forces", "force", "command", "navy", "police"},
+]
+PERSON_PRONOUNS = {"he", "she", "him", "her", "i"}
+GROUP_PRONOUNS = {"they", "we", "them", "us"}
+THING_PRONOUNS = {"it"}
+_POSS_RE = re.compile(r"(?:'s|’s|'|’)$")
+
+
+@dataclass
+class Entity:
+    """A person or organisation the article names."""
+
+    name: str
+    kind: str  # person | organization | group
+    key: str
+    aliases: set[str] = field(default_factory=set)
+    roles: list[str] = field(default_factory=list)
+    role_words: set[str] = field(default_factory=set)
+    positions: list[int] = field(default_factory=list)  # char offsets of mentions
+    gender: str | None = None
+
+
+def _clean_name(text: str) -> str:
+    text = _POSS_RE.sub("", text.strip())
+    text = re.sub(r"^(?:the|The)\s+", "", text)
+    return text.strip(" ,.;:\"'“”‘’")
+
+
+def _strip_titles(tokens: list[Token]) -> list[Token]:
+    while tokens and (tokens[0].lower_.rstrip(".") in TITLE_WORDS or tokens[0].lower_ == "the"):
+        tokens = tokens[1:]
+    while tokens and tokens[-1].is_punct:
+        tokens = tokens[:-1]
+    return tokens
+
+
+class ArticleEntities:
+    """People and organisations of one article, with their roles and name forms."""
+
+    def __init__(self, doc: Doc) -> None:
+        self.doc = doc
+        self.people: dict[str, Entity] = {}  # key: surname (casefolded)
+        self.orgs: dict[str, Entity] = {}
+        self._collect()
+
+    # -- collection ---------------------------------------------------------------------
+    def _collect(self) -> None:
+        for ent in self.doc.ents:
+            if ent.label_ == "PERSON":
+                self._add_person(ent)
+        for ent in self.doc.ents:
+            if ent.label_ == "ORG":
+                self._add_org(ent)
+        self._extend_names()
+
+    def _extend_names(self) -> None:
+        """Where the parser tagged a full name as something else ("Secretary of Defense Lloyd
+        Austin" as ORG) but the surname alone as a person, take the longest run of capitalised
+        name words ending in that surname."""
+        by_key = self.people
+        for tok in self.doc:
+            key = tok.text.casefold()
+            if key not in by_key or tok.pos_ != "PROPN":
+                continue
+            j = tok.i
+            while j > 0:
+                prev = self.doc[j - 1]
+                if prev.pos_ != "PROPN" or not prev.is_title or prev.lower_.rstrip(".") in TITLE_WORDS:
+                    break
+                if prev.whitespace_ == "" or prev.ent_type_ in ("GPE", "NORP"):
+                    break
+                j -= 1
+            if j < tok.i and tok.i - j <= 3:
+                name = self.doc.text[self.doc[j].idx : tok.idx + len(tok)]
+                person = by_key[key]
+                if len(name.split()) > len(person.name.split()):
+                    person.aliases.add(person.name)
+                    person.name = name
+
+    def _add_person(self, ent: Span) -> None:
+        toks = _strip_titles([t for t in ent if not t.is_space])
+        if toks and toks[-1].lower_ in ("'s", "’s"):
+            toks = toks[:-1]
+        if not toks or not any(t.is_alpha for t in toks):
+            return
+        name = _clean_name(self.doc.text[toks[0].idx : toks[-1].idx + len(toks[-1])])
+        if not name or not name[0].isupper():
+            return
+        key = _surname_key(name)
+        person = self.people.get(key)
+        if person is None:
+            # a single first name may belong to a known person ("Kim" as a surname is common)
+            person = Entity(name=name, kind="person", key=key)
+            self.people[key] = person
+        elif len(name.split()) > len(person.name.split()):
+            person.aliases.add(person.name)
+            person.name = name
+        else:
+            person.aliases.add(name)
+        person.positions.append(ent.start_char)
+        for role in _roles_of(ent):
+            if role not in person.roles:
+                person.roles.append(role)
+                person.role_words.update(w.lower() for w in re.findall(r"[A-Za-z]+", role))
+
+    def _add_org(self, ent: Span) -> None:
+        name = _clean_name(ent.text)
+        if len(name) < 2:
+            return
+        key = name.casefold()
+        org = self.orgs.get(key)
+        if org is None:
+            org = Entity(name=name, kind="organization", key=key)
+            org.role_words.update(w.lower() for w in re.findall(r"[A-Za-z]+", name))
+            self.orgs[key] = org
+        org.positions.append(ent.start_char)
+
+    # -- lookup -----------------------------------------------------------------------------
+    def person_for_token(self, tok: Token) -> Entity | None:
+        """The person a proper-name token belongs to (by entity, else by surname)."""
+        if tok.ent_type_ == "PERSON" or tok.pos_ == "PROPN":
+            ent = _ent_of(tok)
+            if ent is not None and ent.label_ == "PERSON":
+                toks = _strip_titles(list(ent))
+                if toks and toks[-1].lower_ in ("'s", "’s"):
+                    toks = toks[:-1]
+                if toks:
+                    key = _surname_key(" ".join(t.text for t in toks))
+                    if key in self.people:
+                        return self.people[key]
+            key = _surname_key(tok.text)
+            if key in self.people:
+                return self.people[key]
+            # a compound chain: "Farah Dakhlallah" where only the head is tagged
+            for t in tok.subtree:
+                if t.pos_ == "PROPN":
+                    k = _surname_key(t.text)
+                    if k in self.people and t.i >= tok.i:
+                        return self.people[k]
+        return None
+
+    def org_for_token(self, tok: Token) -> Entity | None:
+        ent = _ent_of(tok)
+        if ent is not None and ent.label_ in ("ORG",):
+            key = _clean_name(ent.text).casefold()
+            return self.orgs.get(key)
+        return None
+
+    def person_by_role(self, words: set[str], head: str, before: int) -> Entity | None:
+        best, best_score, best_pos = None, 0, -1
+        for p in self.people.values():
+            if head not in p.role_words:
+                continue
+            score = 1 + len(words & p.role_words)
+            pos = max((x for x in p.positions if x < before), default=-1)
+            if pos < 0:
+                continue
+            if score > best_score or (score == best_score and pos > best_pos):
+                best, best_score, best_pos = p, score, pos
+        return best
+
+    def org_by_role(self, words: set[str], head: str, before: int) -> Entity | None:
+        best, best_score, best_pos = None, 0, -1
+        for o in self.orgs.values():
+            pos = max((x for x in o.positions if x < before), default=-1)
+            if pos < 0:
+                continue
+            score = len(words & o.role_words) * 2 + (1 if head in o.role_words else 0)
+            last = o.name.split()[-1].lower() if o.name.split() else ""
+            if _org_class(head) is not None and _org_class(head) == _org_class(last):
+                score += 2
+            if score > best_score or (score == best_score and score > 0 and pos > best_pos):
+                best, best_score, best_pos = o, score, pos
+        return best if best_score >= 2 or (best_score >= 1 and head in ORG_HEADS) else None
+
+
+def _org_class(word: str) -> int | None:
+    for i, cls in enumerate(ORG_CLASSES):
+        if word in cls:
+            return i
+    return None
+
+
+def _ent_of(tok: Token) -> Span | None:
+    if not tok.ent_type_:
+        return None
+    for ent in tok.doc.ents:
+        if ent.start <= tok.i < ent.end:
+            return ent
+    return None
+
+
+def _surname_key(name: str) -> str:
+    parts = [p for p in re.split(r"[\s]+", name.strip()) if p]
+    if not parts:
+        return ""
+    last = parts[-1]
+    if last.lower().rstrip(".") in ("jr", "sr", "ii", "iii") and len(parts) > 1:
+        last = parts[-2]
+    # East Asian names often come family-name first ("Cho Tae-yong"): the hyphenated given
+    # name is not the surname
+    if len(parts) == 2 and "-" in parts[1] and "-" not in parts[0]:
+        last = parts[0]
+    return last.casefold()
+
+
+def _roles_of(ent: Span) -> list[str]:
+    """Titles given with a name: "Defense Secretary Lloyd Austin", "Maria Zakharova, the
+    spokesperson for Russia's Foreign Ministry"."""
+    doc = ent.doc
+    root = ent.root
+    roles = []
+    # pre-modifiers left of the name inside its noun phrase
+    left = root.left_edge
+    if left.i < ent.start:
+        toks = [t for t in doc[left.i : ent.start] if t.dep_ not in ("det", "punct") and not t.is_space]
+        while toks and toks[0].dep_ in ("poss", "case") and toks[0].lower_ in ("his", "her", "its", "their"):
+            toks = toks[1:]
+        if toks and any(t.pos_ in ("NOUN", "PROPN") for t in toks) and len(toks) <= 10:
+            roles.append(doc.text[toks[0].idx : toks[-1].idx + len(toks[-1])])
+    # titles inside the entity ("President Volodymyr Zelensky" as one entity)
+    inner = []
+    for t in ent:
+        if t.lower_.rstrip(".") in TITLE_WORDS:
+            inner.append(t)
+        else:
+            break
+    if inner:
+        roles.append(" ".join(t.text for t in inner))
+    for child in root.children:
+        if child.dep_ == "appos" and child.i > root.i and child.pos_ in ("NOUN", "PROPN"):
+            sub = list(child.subtree)
+            if len(sub) <= 14:
+                toks = [t for t in sub if not (t.dep_ == "det" and t.i == sub[0].i)]
+                while toks and toks[-1].is_punct:
+                    toks = toks[:-1]
+                if toks:
+                    roles.append(doc.text[toks[0].idx : toks[-1].idx + len(toks[-1])])
+    return [r for r in roles if r]
+
+
+@dataclass
+class Resolved:
+    name: str | None
+    kind: str
+    mention: tuple[int, int] | None
+    entity: Entity | None = None
+
+
+class SpeakerResolver:
+    """Resolves speaker mentions in text order, remembering recent speakers for pronouns."""
+
+    def __init__(self, doc: Doc) -> None:
+        self.doc = doc
+        self.entities = ArticleEntities(doc)
+        self.last_person: Entity | None = None
+        self.last_org: Entity | None = None
+        self.last: Resolved | None = None
+        self.gender_votes: dict[str, str] = {}
+
+    def resolve(self, tok: Token | None) -> Resolved:
+        if tok is None:
+            return Resolved(None, "unknown", None)
+        r = self._resolve(tok)
+        if r.entity is not None:
+            if r.entity.kind == "person":
+                self.last_person = r.entity
+            else:
+                self.last_org = r.entity
+        if r.name:
+            self.last = r
+        return r
+
+    def remember(self, r: Resolved) -> None:
+        """Record a follow-on attribution as the latest speaker."""
+        if r.name:
+            self.last = r
+
+    def _resolve(self, tok: Token) -> Resolved:
+        doc = self.doc
+        ents = self.entities
+        lower = tok.lower_
+        mention = (tok.idx, tok.idx + len(tok))
+        if tok.pos_ == "PRON" or lower in PERSON_PRONOUNS | GROUP_PRONOUNS | THING_PRONOUNS:
+            if lower in PERSON_PRONOUNS:
+                person = self._recent_person(tok, lower)
+                if person is not None:
+                    return Resolved(person.name, "person", mention, person)
+                return Resolved(None, "person", mention)
+            if lower in THING_PRONOUNS:
+                if self.last_org is not None:
+                    return Resolved(self.last_org.name, "organization", mention, self.last_org)
+                return Resolved(None, "organization", mention)
+            if lower in ("who", "that", "which"):
+                return self._resolve(tok.head.head) if tok.head.dep_ == "relcl" else Resolved(None, "unknown", mention)
+            if self.last is not None and self.last.kind in ("group", "organization"):
+                return Resolved(self.last.name, self.last.kind, mention, self.last.entity)
+            return Resolved(None, "group", mention)
+        person = ents.person_for_token(tok)
+        if person is not None:
+            return Resolved(person.name, "person", _mention_chars(tok), person)
+        # apposition or compound holding a name: "the spokesperson, Maria Zakharova"
+        for child in tok.children:
+            if child.dep_ in ("appos", "compound") and child.pos_ == "PROPN":
+                p = ents.person_for_token(child)
+                if p is not None:
+                    return Resolved(p.name, "person", _mention_chars(tok), p)
+        org = ents.org_for_token(tok)
+        if org is not None:
+            return Resolved(org.name, "organization", _mention_chars(tok), org)
+        words = {t.lower_ for t in tok.subtree if t.pos_ in ("NOUN", "PROPN", "ADJ") and t.i <= tok.i}
+        head = tok.lemma_.lower()
+        if tok.pos_ == "NOUN":
+            p = ents.person_by_role(words, head, tok.idx) if head not in ORG_HEADS else None
+            if p is not None:
+                return Resolved(p.name, "person", _mention_chars(tok), p)
+            o = ents.org_by_role(words, head, tok.idx) if head in ORG_HEADS else None
+            if o is not None:
+                return Resolved(o.name, "organization", _mention_chars(tok), o)
+        ent = _ent_of(tok)
+        if ent is not None and ent.label_ in ("GPE", "NORP", "ORG"):
+            return Resolved(_clean_name(ent.text), "organization", (ent.start_char, ent.end_char))
+        # a descriptive noun phrase ("South Korean lawmakers", "the security firm")
+        s, e = _mention_chars(tok)
+        phrase = _clean_name(doc.text[s:e])
+        kind = "group" if tok.tag_ in ("NNS", "NNPS") else ("organization" if head in ORG_HEADS else "unknown")
+        if tok.pos_ == "PROPN":
+            kind = "person" if tok.ent_type_ == "PERSON" else "organization"
+        return Resolved(phrase or None, kind, (s, e))
+
+    def _recent_person(self, tok: Token, pronoun: str) -> Entity | None:
+        gender = {"he": "m", "him": "m", "she": "f", "her": "f"}.get(pronoun)
+        cands: list[Entity] = []
+        if self.last is not None and self.last.entity is not None and self.last.entity.kind == "person":
+            cands.append(self.last.entity)
+        # most recent person named before the pronoun
+        recent = sorted(
+            ((max((x for x in p.positions if x < tok.idx), default=-1), p) for p in self.entities.people.values()),
+            key=lambda pair: -pair[0],
+        )
+        cands.extend(p for pos, p in recent if pos >= 0)
+        for p in cands:
+            if gender is None or p.gender in (None, gender):
+                if gender is not None and p.gender is None:
+                    p.gender = gender
+                return p
+        return cands[0] if cands else None
+
+
+def _mention_chars(tok: Token) -> tuple[int, int]:
+    """The words naming the speaker: the head's noun phrase up to the head (and name tokens
+    right of it), without a leading determiner or trailing punctuation."""
+    doc = tok.doc
+    left = tok.left_edge
+    while left.i < tok.i and (left.dep_ in ("det", "punct", "cc") or left.is_space):
+        left = doc[left.i + 1]
+    right = tok
+    for child in tok.rights:
+        if child.dep_ in ("compound", "flat") or (child.dep_ == "appos" and child.pos_ == "PROPN"):
+            right = max(right, child.right_edge, key=lambda t: t.i)
+    ent = _ent_of(tok)
+    if ent is not None:
+        left = min(left, doc[ent.start], key=lambda t: t.i)
+        right = max(right, doc[ent.end - 1], key=lambda t: t.i)
+    while right.i > left.i and (right.is_punct or right.lower_ in ("'s", "’s")):
+        right = doc[right.i - 1]
+    return left.idx, right.idx + len(right)
