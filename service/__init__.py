@@ -14,14 +14,14 @@ if TYPE_CHECKING:  # the package is imported by the CLI and the NLP code: keep F
     from service.config import Config
 
 
-def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
-    """Build the WSGI app; ``config`` is a `Config` subclass or a mapping of overrides."""
+def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
+    """Build the WSGI app from ``config`` (default `Config`), the environment, then ``overrides``."""
     from flask import Flask
 
     from service.config import load_config
 
     app = Flask(__name__)
-    load_config(app, config)
+    load_config(app, config, overrides)
     register_extensions(app)
     register_blueprints(app)
     register_hooks(app)

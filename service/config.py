@@ -60,14 +60,10 @@ def _split(value: str) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()]
 
 
-def load_config(app: Flask, config: type[Config] | dict[str, Any] | None) -> None:
-    """Fill ``app.config``: class defaults, then the environment, then explicit ``config`` values.
-
-    ``config`` may be a `Config` subclass (its values win over nothing but the defaults) or a
-    mapping of overrides (applied last, so tests can pin values regardless of the environment).
-    """
-    base = config if isinstance(config, type) else Config
-    app.config.from_object(base)
+def load_config(app: Flask, config: type[Config] | None, overrides: dict[str, Any] | None = None) -> None:
+    """Fill ``app.config``: ``config`` class (default `Config`), the environment, then ``overrides``
+    (applied last, so tests can pin values regardless of the environment)."""
+    app.config.from_object(config or Config)
     env = os.environ
     if "DATABASE_URL" in env:
         app.config["DATABASE_URL"] = env["DATABASE_URL"]
@@ -78,8 +74,7 @@ def load_config(app: Flask, config: type[Config] | dict[str, Any] | None) -> Non
     if "CORS_ORIGINS" in env:
         app.config["CORS_ORIGINS"] = _split(env["CORS_ORIGINS"])
     app.config.from_prefixed_env("QUOTES")
-    if isinstance(config, dict):
-        app.config.update(config)
+    app.config.update(overrides or {})
     for key in ("API_KEYS", "CORS_ORIGINS"):
         if isinstance(app.config.get(key), str):
             app.config[key] = _split(app.config[key])

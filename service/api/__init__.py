@@ -9,8 +9,8 @@ from service.extensions import api
 
 def register_api(app: Flask) -> None:
     """Register the API blueprints on ``app`` (``api`` is already bound to it)."""
-    from service.api import meta, tools
+    from service.api import meta, quotes, speakers, tools
 
-    api.register_blueprint(meta.blp)
-    api.register_blueprint(tools.blp)
+    for module in (meta, speakers, quotes, tools):
+        api.register_blueprint(module.blp)
     app.register_blueprint(meta.docs)

@@ -41,8 +41,8 @@ class CursorField(fields.String):
 
 
 def page(rows: list[Any], limit: int) -> tuple[list[Any], str | None]:
-    """Split ``limit + 1`` rows fetched in id order into the page and the next cursor."""
+    """Split ``limit + 1`` rows (dicts with ``id``) fetched in id order into the page and next cursor."""
     if len(rows) > limit:
         rows = rows[:limit]
-        return rows, encode_cursor(rows[-1].id)
+        return rows, encode_cursor(rows[-1]["id"])
     return rows, None

@@ -1,0 +1,358 @@
+"""Read queries of the API (session I/O only, no Flask): speakers, statements, quotes, articles.
+
+Every list is keyset-paginated by id: callers pass ``after`` (the last id of the previous page,
+or None) and ``limit``; functions fetch ``limit + 1`` rows so the caller can tell whether there
+is a next page. Results are plain dicts in the API's shapes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
+from sqlalchemy.orm import Session
+
+from models import Article, Occurrence, Outlet, Quote, Speaker, SpeakerAlias, SpeakerRole, Statement
+from service.registry.names import name_key
+
+# Ids beyond this cannot exist (64-bit keys); looking them up would overflow the driver.
+MAX_ID = 2**63 - 1
+
+
+def _valid_id(value: int) -> bool:
+    return 0 < value <= MAX_ID
+
+
+def _words(q: str | None) -> list[str]:
+    return [w for w in (q or "").split() if w][:20]
+
+
+# ---------------------------------------------------------------- speakers
+
+
+def _speaker_match(q: str) -> ColumnElement[bool]:
+    """Speakers whose name or one of whose aliases contains ``q`` (normalised, or as written)."""
+    conds: list[ColumnElement[bool]] = [Speaker.name.icontains(q, autoescape=True)]
+    alias_conds: list[ColumnElement[bool]] = [SpeakerAlias.alias.icontains(q, autoescape=True)]
+    key = name_key(q)
+    if key:
+        conds.append(Speaker.key.contains(key, autoescape=True))
+        alias_conds.append(SpeakerAlias.key.contains(key, autoescape=True))
+    alias = exists().where(SpeakerAlias.speaker_id == Speaker.id, or_(*alias_conds))
+    return or_(*conds, alias)
+
+
+def search_speakers(session: Session, q: str | None, limit: int, after: int | None) -> list[dict[str, Any]]:
+    """Speakers matching ``q`` by name or alias (all when empty), in id order."""
+    stmt = select(Speaker)
+    if q:
+        stmt = stmt.where(_speaker_match(q))
+    if after is not None:
+        stmt = stmt.where(Speaker.id > after)
+    rows = session.scalars(stmt.order_by(Speaker.id).limit(limit + 1)).all()
+    return _speaker_dicts(session, rows)
+
+
+def get_speaker(session: Session, speaker_id: int) -> dict[str, Any] | None:
+    """One speaker, or None."""
+    speaker = session.get(Speaker, speaker_id) if _valid_id(speaker_id) else None
+    return _speaker_dicts(session, [speaker])[0] if speaker else None
+
+
+def speaker_exists(session: Session, speaker_id: int) -> bool:
+    """Whether a speaker with this id exists."""
+    return _valid_id(speaker_id) and session.get(Speaker, speaker_id) is not None
+
+
+def resolve_speaker_ids(session: Session, name: str, limit: int = 50) -> list[int]:
+    """Ids of the speakers a name refers to: an id, an exact name/alias key, else a partial match."""
+    if name.isdigit():
+        return [int(name)] if _valid_id(int(name)) else []
+    key = name_key(name)
+    if key:
+        exact = select(Speaker.id).where(
+            or_(
+                Speaker.key == key,
+                Speaker.id.in_(select(SpeakerAlias.speaker_id).where(SpeakerAlias.key == key)),
+            )
+        )
+        ids = list(session.scalars(exact.order_by(Speaker.id).limit(limit)))
+        if ids:
+            return ids
+    return list(
+        session.scalars(select(Speaker.id).where(_speaker_match(name)).order_by(Speaker.id).limit(limit))
+    )
+
+
+def _speaker_dicts(session: Session, speakers: Sequence[Speaker]) -> list[dict[str, Any]]:
+    ids = [s.id for s in speakers]
+    if not ids:
+        return []
+    statements = dict(
+        session.execute(
+            select(Statement.speaker_id, func.count())
+            .where(Statement.speaker_id.in_(ids))
+            .group_by(Statement.speaker_id)
+        ).all()
+    )
+    quotes = dict(
+        session.execute(
+            select(Quote.speaker_id, func.count()).where(Quote.speaker_id.in_(ids)).group_by(Quote.speaker_id)
+        ).all()
+    )
+    aliases: dict[int, list[str]] = defaultdict(list)
+    for sid, alias in session.execute(
+        select(SpeakerAlias.speaker_id, SpeakerAlias.alias)
+        .where(SpeakerAlias.speaker_id.in_(ids))
+        .order_by(SpeakerAlias.id)
+    ):
+        aliases[sid].append(alias)
+    roles: dict[int, list[str]] = defaultdict(list)
+    for sid, title in session.execute(
+        select(SpeakerRole.speaker_id, SpeakerRole.title)
+        .where(SpeakerRole.speaker_id.in_(ids))
+        .order_by(SpeakerRole.id)
+    ):
+        roles[sid].append(title)
+    return [
+        {
+            "id": s.id,
+            "name": s.name,
+            "kind": s.kind,
+            "aliases": _unique(a for a in aliases[s.id] if a != s.name),
+            "roles": _unique(roles[s.id]),
+            "statement_count": statements.get(s.id, 0),
+            "quote_count": quotes.get(s.id, 0),
+        }
+        for s in speakers
+    ]
+
+
+def _unique(items: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+# ---------------------------------------------------------------- statements
+
+
+def list_statements(
+    session: Session,
+    speaker_id: int,
+    *,
+    q: str | None = None,
+    outlet: str | None = None,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    limit: int,
+    after: int | None,
+) -> list[dict[str, Any]]:
+    """Statements of a speaker, with their variants, in id order.
+
+    ``q``: every word occurs in the statement or in one of its variants; ``outlet``/``since``/
+    ``until``: at least one variant appeared in a matching outlet / in that date range.
+    """
+    stmt = select(Statement).where(Statement.speaker_id == speaker_id)
+    for word in _words(q):
+        in_variant = exists().where(
+            Occurrence.statement_id == Statement.id, Occurrence.text.icontains(word, autoescape=True)
+        )
+        stmt = stmt.where(or_(Statement.text.icontains(word, autoescape=True), in_variant))
+    if outlet or since or until:
+        conds: list[ColumnElement[bool]] = [Occurrence.statement_id == Statement.id]
+        if outlet:
+            conds.append(Outlet.name.icontains(outlet, autoescape=True))
+        if since:
+            conds.append(Article.published_at >= since)
+        if until:
+            conds.append(Article.published_at <= until)
+        stmt = stmt.where(
+            exists(
+                select(Occurrence.id)
+                .join(Article, Article.id == Occurrence.article_id)
+                .outerjoin(Outlet, Outlet.id == Article.outlet_id)
+                .where(and_(*conds))
+            )
+        )
+    if after is not None:
+        stmt = stmt.where(Statement.id > after)
+    rows = session.scalars(stmt.order_by(Statement.id).limit(limit + 1)).all()
+    return _statement_dicts(session, rows)
+
+
+def get_statement(session: Session, statement_id: int) -> dict[str, Any] | None:
+    """One statement with its variants, or None."""
+    row = session.get(Statement, statement_id) if _valid_id(statement_id) else None
+    return _statement_dicts(session, [row])[0] if row else None
+
+
+def statements_by_ids(session: Session, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """Statements (with variants) by id."""
+    rows = session.scalars(select(Statement).where(Statement.id.in_(ids))).all() if ids else []
+    return {d["id"]: d for d in _statement_dicts(session, rows)}
+
+
+def _article_ref(article: Article, outlet: str | None) -> dict[str, Any]:
+    return {
+        "id": article.id,
+        "title": article.headline,
+        "outlet": outlet,
+        "url": article.url,
+        "published_at": article.published_at,
+    }
+
+
+def _statement_dicts(session: Session, statements: Sequence[Statement]) -> list[dict[str, Any]]:
+    ids = [s.id for s in statements]
+    if not ids:
+        return []
+    variants: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    rows = session.execute(
+        select(Occurrence, Article, Outlet.name)
+        .join(Article, Article.id == Occurrence.article_id)
+        .outerjoin(Outlet, Outlet.id == Article.outlet_id)
+        .where(Occurrence.statement_id.in_(ids))
+        .order_by(Occurrence.statement_id, Article.published_at, Occurrence.id)
+    )
+    for occ, article, outlet in rows:
+        variants[occ.statement_id].append(
+            {
+                "quote_id": occ.quote_id,
+                "text": occ.text,
+                "type": occ.type,
+                "relation": occ.label,
+                "similarity": occ.similarity,
+                "diff": occ.diff,
+                "article": _article_ref(article, outlet),
+                "start": occ.start,
+                "end": occ.end,
+            }
+        )
+    names = dict(
+        session.execute(
+            select(Speaker.id, Speaker.name).where(Speaker.id.in_({s.speaker_id for s in statements}))
+        ).all()
+    )
+    return [
+        {
+            "id": s.id,
+            "text": s.text,
+            "speaker": {"id": s.speaker_id, "name": names.get(s.speaker_id, "")},
+            "first_seen": s.first_seen,
+            "last_seen": s.last_seen,
+            "variant_count": len(variants[s.id]),
+            "variants": variants[s.id],
+        }
+        for s in statements
+    ]
+
+
+# ---------------------------------------------------------------- quotes and articles
+
+
+def search_quotes(
+    session: Session,
+    *,
+    speaker: str | None = None,
+    outlet: str | None = None,
+    type: str | None = None,
+    q: str | None = None,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    limit: int,
+    after: int | None,
+) -> list[dict[str, Any]]:
+    """Stored quotes matching all given filters (``q``: every word occurs in the quote), by id."""
+    stmt: Select[Any] = select(Quote.id).join(Article, Article.id == Quote.article_id)
+    if speaker:
+        stmt = stmt.where(Quote.speaker_id.in_(resolve_speaker_ids(session, speaker)))
+    if outlet:
+        stmt = stmt.join(Outlet, Outlet.id == Article.outlet_id).where(
+            Outlet.name.icontains(outlet, autoescape=True)
+        )
+    if type:
+        stmt = stmt.where(Quote.type == type)
+    for word in _words(q):
+        stmt = stmt.where(Quote.text.icontains(word, autoescape=True))
+    if since:
+        stmt = stmt.where(Article.published_at >= since)
+    if until:
+        stmt = stmt.where(Article.published_at <= until)
+    if after is not None:
+        stmt = stmt.where(Quote.id > after)
+    ids = list(session.scalars(stmt.order_by(Quote.id).limit(limit + 1)))
+    return _quote_dicts(session, ids)
+
+
+def get_article(session: Session, article_id: int) -> dict[str, Any] | None:
+    """One article with its text and quote count, or None."""
+    if not _valid_id(article_id):
+        return None
+    row = session.execute(
+        select(Article, Outlet.name, Outlet.url)
+        .outerjoin(Outlet, Outlet.id == Article.outlet_id)
+        .where(Article.id == article_id)
+    ).first()
+    if row is None:
+        return None
+    article, outlet, outlet_url = row
+    count = session.scalar(select(func.count()).select_from(Quote).where(Quote.article_id == article_id))
+    return {
+        **_article_ref(article, outlet),
+        "external_id": article.external_id,
+        "outlet_url": outlet_url,
+        "quote_count": count or 0,
+        "text": article.text,
+    }
+
+
+def list_article_quotes(
+    session: Session, article_id: int, *, limit: int, after: int | None
+) -> list[dict[str, Any]]:
+    """Quotes of one article in id order (the article must exist; see `get_article`)."""
+    stmt = select(Quote.id).where(Quote.article_id == article_id)
+    if after is not None:
+        stmt = stmt.where(Quote.id > after)
+    ids = list(session.scalars(stmt.order_by(Quote.id).limit(limit + 1)))
+    return _quote_dicts(session, ids)
+
+
+def _quote_dicts(session: Session, ids: Sequence[int]) -> list[dict[str, Any]]:
+    if not ids:
+        return []
+    rows = session.execute(
+        select(Quote, Article, Outlet.name, Speaker.name)
+        .join(Article, Article.id == Quote.article_id)
+        .outerjoin(Outlet, Outlet.id == Article.outlet_id)
+        .outerjoin(Speaker, Speaker.id == Quote.speaker_id)
+        .where(Quote.id.in_(ids))
+        .order_by(Quote.id)
+    ).all()
+    statement_ids: dict[int, list[int]] = defaultdict(list)
+    for quote_id, statement_id in session.execute(
+        select(Occurrence.quote_id, Occurrence.statement_id)
+        .where(Occurrence.quote_id.in_(ids), Occurrence.statement_id.is_not(None))
+        .order_by(Occurrence.quote_id, Occurrence.start)
+    ):
+        statement_ids[quote_id].append(statement_id)
+    return [
+        {
+            "id": quote.id,
+            "text": quote.text,
+            "type": quote.type,
+            "start": quote.start,
+            "end": quote.end,
+            "cue": quote.cue,
+            "mention": quote.mention,
+            "speaker": {"id": quote.speaker_id, "name": speaker_name} if quote.speaker_id else None,
+            "article": _article_ref(article, outlet),
+            "statement_ids": _unique_ints(statement_ids[quote.id]),
+        }
+        for quote, article, outlet, speaker_name in rows
+    ]
+
+
+def _unique_ints(items: Iterable[int]) -> list[int]:
+    return list(dict.fromkeys(items))
