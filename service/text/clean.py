@@ -28,13 +28,14 @@ linear in the text length and never raises on any ``str``.
 
 from __future__ import annotations
 
+import functools
 import re
 
 __all__ = ["clean_text", "furniture_spans"]
 
 # Lines longer than this are never whole-line furniture (and skip the regexes).
 _MAX_FURNITURE_LINE = 300
-_KEEP_CHARS = frozenset("\n\r")
+_NOT_NEWLINE = re.compile(r"[^\n\r]")
 _MAX_PASSES = 6
 
 _MONTH = (
@@ -94,6 +95,24 @@ _LINK_LINE = re.compile(
     r"|sign up|subscribe|click here)\s*[:|›»>]",
     re.IGNORECASE,
 )
+# All whole-line patterns in one alternation (one C-level scan per line instead of nine).
+_WHOLE_LINE = re.compile(
+    "|".join(
+        f"(?:{p.pattern})"
+        for p in (
+            _ADVERT_LINE,
+            _NAV_LINE,
+            _LANGUAGE_LINE,
+            _COUNTER_LINE,
+            _DATE_LINE,
+            _WEATHER_LINE,
+            _POSTED_LINE,
+            _COPYRIGHT_LINE,
+            _BYLINE,
+        )
+    ),
+    re.IGNORECASE,
+)
 _REACTION_HEAD = re.compile(r"what[’']?s your reaction\s*\??", re.IGNORECASE)
 # A bracketed credit at the end of a line: "[YONHAP]", "[Ukrainian Center for ...]".
 _CREDIT = re.compile(r"\[([A-Z][^\[\]\"“”\n]{1,100})\]\s*$")
@@ -136,12 +155,23 @@ def furniture_spans(text: str) -> list[tuple[int, int]]:
 def _blank(text: str, spans: list[tuple[int, int]]) -> str:
     out: list[str] = []
     pos = 0
-    for start, end in spans:
+    for start, end in _join_over_newlines(text, spans):
         out.append(text[pos:start])
-        out.append("".join(c if c in _KEEP_CHARS else " " for c in text[start:end]))
+        out.append(_NOT_NEWLINE.sub(" ", text[start:end]))
         pos = end
     out.append(text[pos:])
     return "".join(out)
+
+
+def _join_over_newlines(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sorted spans with those separated only by line breaks joined (blanking keeps those)."""
+    out: list[tuple[int, int]] = []
+    for start, end in spans:
+        if out and not text[out[-1][1] : start].strip("\n\r"):
+            out[-1] = (out[-1][0], max(end, out[-1][1]))
+        else:
+            out.append((start, end))
+    return out
 
 
 def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -159,14 +189,10 @@ def _lines(text: str) -> list[tuple[int, int]]:
     """``(start, end)`` of each line's content, without its newline."""
     out = []
     pos = 0
-    n = len(text)
-    while pos <= n:
-        nl = text.find("\n", pos)
-        if nl < 0:
-            out.append((pos, n))
-            break
-        out.append((pos, nl))
-        pos = nl + 1
+    for line in text.split("\n"):
+        end = pos + len(line)
+        out.append((pos, end))
+        pos = end + 1
     return out
 
 
@@ -174,25 +200,19 @@ def _norm(s: str) -> str:
     return " ".join(s.split())
 
 
+@functools.lru_cache(maxsize=1024)
+def _is_dateline(s: str) -> bool:
+    return bool(_DATE_LINE.fullmatch(s) or _WEATHER_LINE.fullmatch(s))
+
+
+@functools.lru_cache(maxsize=4096)
 def _line_rule(s: str) -> bool:
     """Whole-line furniture anywhere in the article (``s`` stripped, non-empty)."""
     if len(s) > _MAX_FURNITURE_LINE:
         return False
-    fm = re.Pattern.fullmatch
-    if (
-        fm(_ADVERT_LINE, s)
-        or fm(_NAV_LINE, s)
-        or fm(_LANGUAGE_LINE, s)
-        or fm(_COUNTER_LINE, s)
-        or fm(_DATE_LINE, s)
-        or fm(_WEATHER_LINE, s)
-        or fm(_POSTED_LINE, s)
-        or fm(_COPYRIGHT_LINE, s)
-        or fm(_BYLINE, s)
-        or _LINK_LINE.match(s)
-    ):
+    if _WHOLE_LINE.fullmatch(s) or _LINK_LINE.match(s):
         return True
-    if _EMAIL.search(s) and not (_DOUBLE_QUOTES & set(s)) and s[-1] not in ".!?":
+    if "@" in s and _EMAIL.search(s) and not (_DOUBLE_QUOTES & set(s)) and s[-1] not in ".!?":
         return True  # "Eun-A Cho achim@donga.com · Ji-Sun Choi aurinko@donga.com"
     return _is_caps_promo(s)
 
@@ -235,7 +255,7 @@ def _one_pass(text: str) -> list[tuple[int, int]]:
             break
         if _line_rule(s):
             spans.append((start, end))
-            if header and (_DATE_LINE.fullmatch(s) or _WEATHER_LINE.fullmatch(s)):
+            if header and not header_dated and _is_dateline(s):
                 header_dated = True
             continue
         if header and len(s) <= 40 and _PLACE_LINE.fullmatch(s):

@@ -1,0 +1,90 @@
+"""Hypothesis properties of clean_text: offsets never move, kept text never changes."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from service.text.clean import clean_text, furniture_spans
+
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+
+FURNITURE_LINES = [
+    "- Advertisement -",
+    "71.8 F",
+    "Los Angeles",
+    "Thursday, October 24, 2024",
+    "Go to contents",
+    "한국어",
+    "Oct 23, 2024 - 16:28",
+    " 0  0",
+    "Posted October. 25, 2024 08:24",
+    "© Example. All rights reserved.",
+    "BY JANE DOE [jane@example.com]",
+    "What's Your Reaction?",
+    "like",
+    "READ MORE: Something else",
+    "A caption of a photo. [YONHAP]",
+    "SOME PROMO IN CAPITALS OCT. 28",
+    "North Korea Deploys Troops To Russia, Setting Off Alarms",
+    "“We assess that North Korea moved troops,” Kirby said.",
+    "He said the talks would resume, officials told reporters on Friday...",
+    "He said the talks would resume, officials told reporters on Friday.",
+    "",
+]
+
+line_texts = st.lists(st.one_of(st.sampled_from(FURNITURE_LINES), st.text(max_size=80)), max_size=30).map(
+    "\n".join
+)
+any_text = st.one_of(st.text(), line_texts)
+
+
+def check(text: str) -> str:
+    cleaned = clean_text(text)
+    assert isinstance(cleaned, str)
+    assert len(cleaned) == len(text)
+    for a, b in zip(text, cleaned, strict=True):
+        if a == "\n":
+            assert b == "\n"
+        else:
+            assert b == a or b == " "
+    spans = furniture_spans(text)
+    for (_, e1), (s2, _) in zip(spans, spans[1:], strict=False):
+        assert e1 <= s2
+    for s, e in spans:
+        assert 0 <= s < e <= len(text)
+        assert all(c in " \n\r" for c in cleaned[s:e])
+    return cleaned
+
+
+@settings(max_examples=300, deadline=None)
+@given(any_text)
+def test_same_length_newlines_kept_chars_unchanged(text: str) -> None:
+    check(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(any_text)
+def test_idempotent(text: str) -> None:
+    cleaned = clean_text(text)
+    assert clean_text(cleaned) == cleaned
+    assert furniture_spans(cleaned) == []
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.text(min_size=1, max_size=200), st.sampled_from(["\n", "\r\n", " ", ""]))
+def test_one_megabyte_of_repeated_text(chunk: str, sep: str) -> None:
+    text = ((chunk + sep) * (1_000_000 // (len(chunk) + len(sep)) + 1))[:1_000_000]
+    check(text)
+
+
+def test_one_megabyte_article_is_fast() -> None:
+    article = "\n".join(p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt")))
+    text = (article * (1_000_000 // len(article) + 1))[:1_000_000]
+    start = time.perf_counter()
+    cleaned = check(text)
+    assert time.perf_counter() - start < 3.0  # well under a second on a quiet machine
+    assert clean_text(cleaned) == cleaned
