@@ -8,7 +8,9 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from service.api.extraction import get_app_extractor
-from service.api.schemas import ExtractArgsSchema, ExtractResultSchema
+from service.api.schemas import ExtractArgsSchema, ExtractResultSchema, VerifyArgsSchema, VerifyResultSchema
+from service.extensions import db_session
+from service.store.queries import verify_quote
 
 blp = Blueprint("tools", __name__, url_prefix="/v1", description="Extraction and verification.")
 
@@ -24,3 +26,18 @@ class Extract(MethodView):
         """
         quotes = get_app_extractor().extract(args["text"]) if args["text"] else []
         return {"quotes": [q.to_dict() for q in quotes]}
+
+
+@blp.route("/verify")
+class Verify(MethodView):
+    @blp.arguments(VerifyArgsSchema)
+    @blp.response(200, VerifyResultSchema)
+    def post(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Fact-check a quote: the nearest stored statements and how close each is.
+
+        ``verdict``: ``verbatim`` (same words, or an exact excerpt), ``close`` (highly similar with
+        numbers, negation and names agreeing), ``paraphrase`` (less similar, still agreeing) or
+        ``different``. A fabricated quote gets no verbatim or close match.
+        """
+        matches = verify_quote(db_session(), args["text"], args.get("speaker"), args["limit"])
+        return {"matches": matches}

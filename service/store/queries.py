@@ -15,8 +15,21 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from models import Article, Occurrence, Outlet, Quote, Speaker, SpeakerAlias, SpeakerRole, Statement
+from models import (
+    Article,
+    Occurrence,
+    OccurrenceBand,
+    Outlet,
+    Quote,
+    Speaker,
+    SpeakerAlias,
+    SpeakerRole,
+    Statement,
+)
 from service.registry.names import name_key
+from service.variants.grouping import band_keys
+from service.variants.similarity import Features, agree, features, similarity
+from service.variants.units import split_units
 
 # Ids beyond this cannot exist (64-bit keys); looking them up would overflow the driver.
 MAX_ID = 2**63 - 1
@@ -356,3 +369,96 @@ def _quote_dicts(session: Session, ids: Sequence[int]) -> list[dict[str, Any]]:
 
 def _unique_ints(items: Iterable[int]) -> list[int]:
     return list(dict.fromkeys(items))
+
+
+# ---------------------------------------------------------------- verification
+
+VERDICT_RANK = {"verbatim": 0, "close": 1, "paraphrase": 2, "different": 3}
+CLOSE_MIN = 0.8  # similarity for "close" (numbers, negation and entities must agree)
+PARAPHRASE_MIN = 0.45  # similarity for "paraphrase" (agreeing)
+VERBATIM_MIN_WORDS = 4  # a contained excerpt shorter than this is no verbatim evidence
+MAX_CANDIDATES = 500
+
+
+def verdict(given: Features, stored: Features) -> tuple[str, float]:
+    """How a given quote unit relates to a stored unit: (verdict, similarity)."""
+    score = similarity(given, stored)
+    agreeing = agree(given, stored)
+    if (
+        agreeing
+        and given.norm
+        and (
+            given.norm == stored.norm
+            or (len(given.norm.split()) >= VERBATIM_MIN_WORDS and f" {given.norm} " in f" {stored.norm} ")
+        )
+    ):
+        return "verbatim", 1.0
+    if agreeing and score >= CLOSE_MIN:
+        return "close", score
+    if agreeing and score >= PARAPHRASE_MIN:
+        return "paraphrase", score
+    return "different", score
+
+
+def verify_quote(session: Session, text: str, speaker: str | None, limit: int) -> list[dict[str, Any]]:
+    """The stored statements nearest to ``text`` (attributed to ``speaker`` when given).
+
+    The text is split into statement units like stored quotes; candidates are the stored units
+    sharing a MinHash LSH band key with one of them (the index grouping uses), restricted to the
+    speaker's; each is scored with the grouping's similarity and agreement checks.
+    """
+    units = split_units(text, 0, len(text)) or []
+    speaker_ids: list[int] | None = None
+    if speaker:
+        speaker_ids = resolve_speaker_ids(session, speaker)
+        if not speaker_ids:
+            return []
+    best: dict[int, tuple[int, float, str, int]] = {}  # statement -> (rank, score, verdict, occurrence)
+    for unit in units:
+        given = features(unit.text)
+        keys = band_keys(given)
+        if not keys:
+            continue
+        cand = select(OccurrenceBand.occurrence_id).where(OccurrenceBand.band.in_(keys))
+        if speaker_ids is not None:
+            cand = cand.where(OccurrenceBand.speaker_id.in_(speaker_ids))
+        rows = session.execute(
+            select(Occurrence.id, Occurrence.statement_id, Occurrence.text).where(
+                Occurrence.id.in_(cand.distinct().limit(MAX_CANDIDATES)), Occurrence.statement_id.is_not(None)
+            )
+        )
+        for occ_id, statement_id, occ_text in rows:
+            name, score = verdict(given, features(occ_text))
+            key = (VERDICT_RANK[name], -score)
+            old = best.get(statement_id)
+            if old is None or key < (old[0], -old[1]):
+                best[statement_id] = (VERDICT_RANK[name], score, name, occ_id)
+    ranked = sorted(best.items(), key=lambda kv: (kv[1][0], -kv[1][1], kv[0]))[:limit]
+    statements = statements_by_ids(session, [sid for sid, _ in ranked])
+    spans = dict(
+        (row[0], (row[1], row[2]))
+        for row in session.execute(
+            select(Occurrence.id, Occurrence.quote_id, Occurrence.start).where(
+                Occurrence.id.in_([v[3] for _, v in ranked])
+            )
+        )
+    )
+    out = []
+    for sid, (_rank, score, name, occ_id) in ranked:
+        statement = statements[sid]
+        quote_id, start = spans[occ_id]
+        best_variant = next(
+            v for v in statement["variants"] if v["quote_id"] == quote_id and v["start"] == start
+        )
+        sources = list({v["article"]["id"]: v["article"] for v in statement["variants"]}.values())
+        out.append(
+            {
+                "statement": statement,
+                "speaker": statement["speaker"],
+                "score": round(score, 4),
+                "verdict": name,
+                "best_variant": best_variant,
+                "sources": sources,
+            }
+        )
+    return out

@@ -7,7 +7,19 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from models import Article, Occurrence, Outlet, Quote, Speaker, SpeakerAlias, SpeakerRole, Statement
+from models import (
+    Article,
+    Occurrence,
+    OccurrenceBand,
+    Outlet,
+    Quote,
+    Speaker,
+    SpeakerAlias,
+    SpeakerRole,
+    Statement,
+)
+from service.variants.grouping import band_keys
+from service.variants.similarity import features
 
 KIRBY_STATEMENT = "North Korea moved at least 3,000 soldiers into eastern Russia"
 OUTLETS = ["Korea Daily", "The Dong-A Ilbo", "Alliance News", "The Daily Wire"]
@@ -105,5 +117,11 @@ def insert_sample(session: Session) -> dict[str, Any]:
             ]
         )
         articles.append(article.id)
+    session.flush()
+    for occ in session.query(Occurrence).all():
+        for band_no, key in enumerate(band_keys(features(occ.text))):
+            session.add(
+                OccurrenceBand(occurrence_id=occ.id, band_no=band_no, speaker_id=occ.speaker_id, band=key)
+            )
     session.commit()
     return {"kirby": kirby.id, "austin": austin.id, "statement": statement.id, "articles": articles}

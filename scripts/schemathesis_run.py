@@ -1,0 +1,159 @@
+"""Fuzz the served API with schemathesis against its own OpenAPI document.
+
+Starts `python -m service serve` on a free loopback port over a temporary SQLite database with
+the seed articles ingested, runs `schemathesis run --checks all` (every phase: examples,
+coverage, fuzzing, stateful) and prints how many requests were generated, how many server errors
+(5xx) and schema violations it found. Exit code 0 only when both are zero and at least
+``--min-requests`` test cases ran.
+
+    .venv/bin/python scripts/schemathesis_run.py [--max-examples 100] [--min-requests 1000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+API_KEY = "schemathesis-key"
+SERVER_ERROR_CHECKS = {"not_a_server_error"}
+SCHEMA_CHECKS = {
+    "response_schema_conformance",
+    "status_code_conformance",
+    "content_type_conformance",
+    "response_headers_conformance",
+}
+
+
+def free_port() -> int:
+    """A TCP port free on the loopback interface."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_healthy(base: str, proc: subprocess.Popen[bytes], timeout: float = 120) -> None:
+    """Wait until ``base``/healthz answers 200 (or the server died)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"server exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(base + "/healthz", timeout=2) as resp:
+                if resp.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit("server did not become healthy")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--max-examples", type=int, default=100, help="per operation and phase")
+    parser.add_argument("--min-requests", type=int, default=1000)
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+    parser.add_argument("--seed", type=int, help="schemathesis random seed")
+    parser.add_argument("--no-seeds", action="store_true", help="do not ingest the seed articles")
+    args = parser.parse_args()
+
+    tmp = Path(tempfile.mkdtemp(prefix="schemathesis-"))
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp / 'quotes.db'}",
+        "API_KEYS": API_KEY,
+        "QUOTES_PRELOAD_MODEL": "true",
+    }
+    py = sys.executable
+    if not args.no_seeds:
+        seeds = sorted(str(p) for p in (ROOT / "seeds").glob("*.txt"))
+        print(f"ingesting {len(seeds)} seed articles into {tmp / 'quotes.db'}", flush=True)
+        subprocess.run([py, "-m", "service", "ingest", *seeds], cwd=ROOT, env=env, check=True)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    log = open(tmp / "server.log", "wb")  # noqa: SIM115 (closed below)
+    server = subprocess.Popen(
+        [
+            py,
+            "-m",
+            "service",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(args.workers),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_healthy(base, server)
+        report_dir = tmp / "report"
+        cmd = [
+            str(Path(py).with_name("schemathesis")),
+            "run",
+            f"{base}/v1/openapi.json",
+            "--checks",
+            "all",
+            "--header",
+            f"Authorization: Bearer {API_KEY}",
+            "--max-examples",
+            str(args.max_examples),
+            "--request-timeout",
+            "60",
+            "--report",
+            "json",
+            "--report-dir",
+            str(report_dir),
+        ]
+        if args.seed is not None:
+            cmd += ["--seed", str(args.seed)]
+        print("$", " ".join(cmd), flush=True)
+        run = subprocess.run(cmd, cwd=tmp)
+        report = json.loads(next(report_dir.glob("*.json")).read_text())
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+    return summarize(report, run.returncode, args.min_requests, tmp / "server.log")
+
+
+def summarize(report: dict, exit_code: int, min_requests: int, server_log: Path) -> int:
+    """Print the figures; 0 when there are no server errors or schema violations."""
+    generated = report["test_cases"]["generated"]
+    by_check: dict[str, int] = {}
+    for failure in report.get("failures", []):
+        name = failure.get("check") or failure.get("name") or json.dumps(failure)[:80]
+        by_check[name] = by_check.get(name, 0) + 1
+    server_errors = sum(n for c, n in by_check.items() if c in SERVER_ERROR_CHECKS)
+    schema_violations = sum(n for c, n in by_check.items() if c in SCHEMA_CHECKS)
+    log_text = server_log.read_text(errors="replace")
+    logged_5xx = sum(1 for line in log_text.splitlines() if '" 5' in line and "HTTP/1.1" in line)
+    print()
+    print(f"test cases generated:      {generated}")
+    print(f"requests logged by server: {sum(1 for line in log_text.splitlines() if 'HTTP/1.1' in line)}")
+    print(f"server errors (5xx):       {server_errors} (5xx lines in server log: {logged_5xx})")
+    print(f"schema violations:         {schema_violations}")
+    print(f"failures by check:         {by_check or 'none'}")
+    print(f"errors:                    {len(report.get('errors', []))}")
+    print(f"schemathesis exit code:    {exit_code}")
+    ok = server_errors == 0 and schema_violations == 0 and logged_5xx == 0 and generated >= min_requests
+    print("RESULT:", "PASS" if ok else "FAIL")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
