@@ -159,6 +159,10 @@ class Detector:
         if span is None or len(span) == 0:
             return None
         qs, qe = span.start, span.end
+        while qs < qe - 1 and doc[qs].is_punct:
+            qs += 1
+        while qe > qs + 1 and doc[qe - 1].is_punct:
+            qe -= 1
         para = _para_of(starts, q.start)
         words = [t for t in span if not t.is_punct and not t.is_space]
         if not words:
@@ -180,15 +184,7 @@ class Detector:
         # Direct when the quote is a whole constituent; mixed when it is a fragment of a
         # clause that goes on outside the marks (the number “pales in comparison” to ...).
         if _is_fragment_of_clause(doc, qs, qe):
-            comp = _complement_containing(cue, qs, qe)
-            if comp is not None and cue.i < comp.left_edge.i:
-                left_tok = comp.left_edge
-                if left_tok.lower_ == "that" and left_tok.dep_ == "mark":
-                    left_tok = doc[left_tok.i + 1]
-                left, right = left_tok.idx, comp.right_edge.idx + len(comp.right_edge)
-            else:
-                root = _clause_root(doc, qs, qe)
-                left, right = root.left_edge.idx, root.right_edge.idx + len(root.right_edge)
+            left, right = _mixed_bounds(doc, cue, qs, qe)
             left = min(left, q.open)
             right = max(right, (q.close + 1) if q.close is not None else q.end)
             right = _trim_end(doc.text, left, right)
@@ -229,6 +225,8 @@ class Detector:
             para_end = starts[pi + 1]
         # after
         j = qe
+        while j < len(doc) and in_quote[j] and doc[j].is_punct:
+            j += 1
         steps = 0
         while j < len(doc) and steps < MAX_CUE_GAP and doc[j].idx < para_end:
             t = doc[j]
@@ -294,9 +292,11 @@ class Detector:
             return out
         if subj.lower_ in ("you",):
             return out
-        for child in verb.children:
-            if child.dep_ not in COMPLEMENT_DEPS:
-                continue
+        if verb.tag_ == "VBN" and verb.lemma_.lower() == "ask" and not any(
+            c.dep_ == "nsubj" for c in verb.children
+        ):
+            return out
+        for child in _complements(verb):
             if not any(t.pos_ in ("VERB", "AUX") for t in child.subtree):
                 continue
             left, right = child.left_edge, child.right_edge
@@ -358,6 +358,29 @@ class Detector:
                           subject=speaker_tok, via=via)
             out.append(c)
         return out
+
+
+def _complements(verb: Token) -> list[Token]:
+    """Clausal complements of a cue verb: its ccomp, or a that-clause hanging off its object or
+    a prepositional phrase ("expressed concern that ...", "emphasized during a briefing that
+    ...", "identified signs that ...")."""
+    direct = [c for c in verb.children if c.dep_ in COMPLEMENT_DEPS]
+    if any(c.dep_ == "ccomp" for c in direct):
+        return direct
+    out = list(direct)
+    for child in verb.children:
+        if child.dep_ in ("dobj", "prep", "attr"):
+            for g in child.subtree:
+                if g.dep_ in ("acl", "relcl", "ccomp") and g.head.pos_ in ("NOUN", "PROPN") and any(
+                    m.dep_ == "mark" and m.lower_ == "that" or (m.lower_ == "that" and m.i == g.left_edge.i)
+                    for m in g.children
+                ):
+                    # a that-clause whose "that" is a complementizer, not a relative pronoun
+                    if any(m.dep_ in ("nsubj", "nsubjpass") and m.lower_ == "that" for m in g.children):
+                        continue
+                    out.append(g)
+                    break
+    return out
 
 
 def _according_object(tok: Token) -> Token | None:
@@ -422,6 +445,27 @@ def _complement_containing(cue: Token, qs: int, qe: int) -> Token | None:
         if qs <= child.i < qe:
             return child
     return None
+
+
+def _mixed_bounds(doc: Doc, cue: Token, qs: int, qe: int) -> tuple[int, int]:
+    """Content of a mixed quote: the reported clause around the quoted fragment, from just
+    after the cue (or from the clause start when the cue follows) to the clause end."""
+    sent = doc[qs].sent
+    if cue.i < qs:
+        first = doc[cue.i + 1]
+        while first.i < qs and (first.dep_ in ("prt", "punct", "mark") or first.lower_ == "that"
+                                or first.dep_ == "npadvmod"):
+            first = doc[first.i + 1]
+        last = max(cue.right_edge, doc[qe - 1], key=lambda t: t.i)
+        last = min(last, doc[sent.end - 1], key=lambda t: t.i)
+    else:
+        first = doc[sent.start]
+        subj = subject_of(cue)
+        stop = min(cue.i, subj.left_edge.i if subj is not None and subj.i < cue.i else cue.i)
+        last = doc[max(stop - 1, qe - 1)]
+    while last.i > first.i and (last.is_punct or last.is_space) and last.i >= qe:
+        last = doc[last.i - 1]
+    return first.idx, last.idx + len(last)
 
 
 def _quote_roots(doc: Doc, qs: int, qe: int) -> list[Token]:
