@@ -139,13 +139,15 @@ class Detector:
                 used_cues[key] = c
             cands.append(c)
         covered = _covered(cands)
+        indirect: list[Candidate] = []
         for tok in doc:
             if in_quote[tok.i] or not _is_cue(tok, self.lex):
                 continue
-            for c in self._indirect(doc, tok, starts, in_quote):
-                if not _overlaps(covered, c.start, c.end):
-                    cands.append(c)
-                    covered.append((c.start, c.end))
+            indirect.extend(self._indirect(doc, tok, starts, in_quote))
+        for c in _prefer_named_inner(indirect):
+            if not _overlaps(covered, c.start, c.end):
+                cands.append(c)
+                covered.append((c.start, c.end))
         for c in self._according_to(doc, starts, in_quote):
             if not _overlaps(covered, c.start, c.end):
                 cands.append(c)
@@ -523,6 +525,21 @@ def _quote_mask(doc: Doc, quoted: list[QuotedSpan]) -> list[int]:
         for i in range(span.start, span.end):
             mask[i] = 1
     return mask
+
+
+def _prefer_named_inner(cands: list[Candidate]) -> list[Candidate]:
+    """Of nested reports ("lawmakers reported that Director Cho had indicated X"), keep the
+    inner one when a named person makes it; otherwise keep the outer one."""
+    drop: set[int] = set()
+    for i, outer in enumerate(cands):
+        for j, inner in enumerate(cands):
+            if i == j or not (outer.start <= inner.start and inner.end <= outer.end):
+                continue
+            if (outer.start, outer.end) == (inner.start, inner.end):
+                continue
+            named = inner.subject is not None and inner.subject.ent_type_ == "PERSON"
+            drop.add(i if named else j)
+    return [c for k, c in enumerate(cands) if k not in drop]
 
 
 def _covered(cands: list[Candidate]) -> list[tuple[int, int]]:
