@@ -3,7 +3,7 @@
 from models.article import Article, Outlet
 from models.base import Base, utcnow
 from models.quote import Occurrence, OccurrenceBand, Quote, QuoteUnit, Statement
-from models.speaker import Speaker, SpeakerAlias, SpeakerRole
+from models.speaker import Speaker, SpeakerAlias, SpeakerRole, SpeakerTerm
 
 __all__ = [
     "Article",
@@ -16,6 +16,7 @@ __all__ = [
     "Speaker",
     "SpeakerAlias",
     "SpeakerRole",
+    "SpeakerTerm",
     "Statement",
     "utcnow",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, WriteOnlyMapped, mapped_column, relationship
 
 from models.base import Base, BigId, created_at, intpk
@@ -33,6 +33,8 @@ class Speaker(Base):
     kind: Mapped[str] = mapped_column(String(20), default="person")
     description: Mapped[str | None] = mapped_column(Text)
     wikidata_id: Mapped[str | None] = mapped_column(String(20), unique=True)
+    # Units placed among this speaker's statements (the N of the term weights in ``SpeakerTerm``).
+    unit_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[created_at]
 
     aliases: Mapped[list[SpeakerAlias]] = relationship(
@@ -83,5 +85,19 @@ class SpeakerRole(Base):
     key: Mapped[str] = mapped_column(String(300), index=True)
     start_date: Mapped[dt.date | None] = mapped_column(Date)
     end_date: Mapped[dt.date | None] = mapped_column(Date)
+    # "registry" (dates as known) or "observed" (dates span the articles that gave the title).
+    source: Mapped[str] = mapped_column(String(10), default="registry", server_default="registry")
 
     speaker: Mapped[Speaker] = relationship(back_populates="roles")
+
+
+class SpeakerTerm(Base):
+    """How many of a speaker's units contain a content stem (term weights for grouping)."""
+
+    __tablename__ = "speaker_terms"
+
+    speaker_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("speakers.id", ondelete="CASCADE"), primary_key=True
+    )
+    stem: Mapped[str] = mapped_column(String(100), primary_key=True)
+    df: Mapped[int] = mapped_column(Integer, default=0)

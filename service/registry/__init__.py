@@ -1,0 +1,1 @@
+"""Speakers across articles: name normalisation, aliases and resolution rules (pure)."""

@@ -1,0 +1,320 @@
+"""Name normalisation for speakers across articles (pure functions, no database).
+
+- ``name_key``: casefold, strip accents and punctuation, fold hyphens and spaces
+  ("Kim Jong-un" == "Kim Jong Un") and common transliteration endings ("Zelenskyy",
+  "Zelenskiy" -> "zelensky").
+- ``strip_titles``: drop leading titles and honorifics ("Defense Secretary Lloyd Austin" ->
+  "Lloyd Austin"); returns the titles too.
+- ``org_parts``: split an organisation name into its country qualifier and its bare name
+  ("South Korea's National Intelligence Service" -> ("south korea", "national intelligence service")).
+- ``role_key``: normalise a title ("Secretary of Defense", "U.S. Defence Secretary" -> "defense secretary").
+- ``profile``: everything the resolver needs about one extracted speaker.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+# Words that form titles and honorifics when they precede a person's name.
+TITLE_WORDS = frozenset(
+    """
+    mr mrs ms miss dr prof sir dame lord lady rev father pope king queen prince princess sheikh
+    president vice prime minister secretary deputy under assistant chief general gen lt col colonel
+    major maj capt captain admiral adm sgt sergeant commander cmdr marshal lieutenant
+    senator sen rep representative congressman congresswoman governor gov mayor speaker leader
+    chancellor premier ambassador envoy spokesperson spokesman spokeswoman spokes press director
+    coordinator adviser advisor advisors counselor chairman chairwoman chair ceo cfo coo founder head
+    commissioner inspector judge justice attorney lawmaker mp official officer minister's
+    foreign defense defence state interior finance home justice security national communications
+    strategic intelligence military army navy air force white house pentagon kremlin ministry
+    supreme ruling party opposition former acting then current top senior chief's the of for and
+    us u s american russian ukrainian korean south north chinese british french german japanese
+    nato un eu
+    """.split()
+)
+# Titles that make a one-word remainder a full name rather than a surname ("Pope Francis").
+HONORIFIC_SINGLE = frozenset({"pope", "king", "queen", "prince", "princess", "sheikh"})
+
+# Country names, their short forms and demonyms, folded to one key (the qualifier of org names).
+COUNTRY_FORMS: dict[str, str] = {}
+for _key, _forms in {
+    "united states": "united states|us|u s|usa|america|american|u s a",
+    "north korea": "north korea|north korean|dprk|democratic people s republic of korea",
+    "south korea": "south korea|south korean|rok|republic of korea",
+    "russia": "russia|russian|russian federation",
+    "ukraine": "ukraine|ukrainian",
+    "china": "china|chinese|people s republic of china|prc",
+    "japan": "japan|japanese",
+    "united kingdom": "united kingdom|uk|u k|britain|british|great britain",
+    "france": "france|french",
+    "germany": "germany|german",
+    "israel": "israel|israeli",
+    "iran": "iran|iranian",
+    "india": "india|indian",
+    "canada": "canada|canadian",
+    "european union": "european union|eu|european",
+    "taiwan": "taiwan|taiwanese",
+    "poland": "poland|polish",
+    "turkey": "turkey|turkish|turkiye",
+}.items():
+    for _form in _forms.split("|"):
+        COUNTRY_FORMS[_form] = _key
+_COUNTRY_MAX_WORDS = max(len(f.split()) for f in COUNTRY_FORMS)
+
+ROLE_WORD_FOLDS = {"defence": "defense", "spokesman": "spokesperson", "spokeswoman": "spokesperson"}
+ROLE_FILLER = frozenset({"the", "a", "an", "us", "u", "s", "american", "then", "former", "current", "top"})
+
+_NON_WORD = re.compile(r"[^\w\s]+")
+_SPACES = re.compile(r"\s+")
+_POSSESSIVE = re.compile(r"['’]s\b", re.IGNORECASE)
+
+
+def fold(text: str) -> str:
+    """Casefold, strip accents, turn punctuation and hyphens into spaces, collapse spaces."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = text.casefold().replace("’", "'")
+    text = _POSSESSIVE.sub(" s", text)
+    text = text.replace("'", "")
+    text = re.sub(r"(?<=\b\w)\.(?=\w\b)", "", text)  # U.S. -> US, N.K. -> NK
+    text = _NON_WORD.sub(" ", text).replace("_", " ")
+    return _SPACES.sub(" ", text).strip()
+
+
+def _fold_translit(token: str) -> str:
+    """Fold common transliteration variants of a name token."""
+    if len(token) > 4:
+        for suffix, repl in (("yy", "y"), ("iy", "y"), ("ii", "i"), ("ij", "i")):
+            if token.endswith(suffix):
+                return token[: -len(suffix)] + repl
+    return token
+
+
+def name_key(name: str) -> str:
+    """The matching key of a name: folded, transliteration-folded tokens joined by spaces."""
+    return " ".join(_fold_translit(t) for t in fold(name).split())
+
+
+def compact_key(name: str) -> str:
+    """``name_key`` without spaces ("Kim Jongun" == "Kim Jong Un")."""
+    return name_key(name).replace(" ", "")
+
+
+def strip_titles(name: str) -> tuple[str, str]:
+    """Split leading titles off a person's name: ("Defense Secretary Lloyd Austin") -> ("Lloyd Austin",
+    "Defense Secretary"). Keeps at least one word of the name."""
+    words = name.split()
+    i = 0
+    while i < len(words) - 1 and fold(words[i]).replace(" ", "") in TITLE_WORDS | {"s"}:
+        i += 1
+    # "Secretary of State Antony Blinken": keep walking through lower-case/title words only.
+    return " ".join(words[i:]), " ".join(words[:i]).strip(" ,")
+
+
+def is_role_only(name: str) -> bool:
+    """Whether ``name`` is only a title ("the Defense Secretary", "a White House spokesperson")."""
+    toks = fold(name).split()
+    return bool(toks) and all(t in TITLE_WORDS or t in {"a", "an"} for t in toks)
+
+
+def role_key(role: str) -> str:
+    """Normalise a title: "Secretary of Defense" / "U.S. Defence Secretary" -> "defense secretary"."""
+    toks = [ROLE_WORD_FOLDS.get(t, t) for t in fold(role).split()]
+    toks = [t for t in toks if t not in ROLE_FILLER]
+    if "of" in toks:
+        i = toks.index("of")
+        head, tail = toks[:i], toks[i + 1 :]
+        if head and tail:
+            toks = tail + head
+    toks = [t for t in toks if t not in {"of", "for", "and"}]
+    return " ".join(toks)
+
+
+def org_parts(name: str) -> tuple[str | None, str]:
+    """Split an organisation name into (country key or None, bare name key).
+
+    A country qualifier is taken only from the front ("South Korea's National Intelligence
+    Service", "South Korean National Intelligence Service") and only when a name remains.
+    """
+    toks = fold(name).split()
+    if toks and toks[0] == "the":
+        toks = toks[1:]
+    for n in range(min(_COUNTRY_MAX_WORDS, len(toks) - 1), 0, -1):
+        head = " ".join(toks[:n])
+        if head in COUNTRY_FORMS:
+            rest = toks[n:]
+            if rest and rest[0] == "s":  # possessive "Korea's"
+                rest = rest[1:]
+            if rest:
+                return COUNTRY_FORMS[head], " ".join(_fold_translit(t) for t in rest)
+    return None, " ".join(_fold_translit(t) for t in toks)
+
+
+def acronym(name: str) -> str | None:
+    """The initials of a multi-word organisation name ("National Intelligence Service" -> "nis")."""
+    toks = [t for t in fold(name).split() if t not in {"of", "the", "and", "for", "s"}]
+    return "".join(t[0] for t in toks) if len(toks) >= 2 else None
+
+
+def surnames_of(full_name: str) -> list[str]:
+    """Keys of the short forms a full name is referred to by: the last word, or the first for
+    East Asian names with a hyphenated or two-syllable given name ("Cho Tae-yong" -> "cho")."""
+    words = full_name.split()
+    toks = name_key(full_name).split()
+    if len(toks) < 2:
+        return toks
+    if "-" in words[-1] or (len(words) == 3 and all(len(w) <= 4 for w in words[1:])):
+        return [toks[0]]
+    return [toks[-1]]
+
+
+ORG_WORDS = frozenset(
+    """
+    house ministry service agency office department council committee government party army forces
+    force command bank university institute news times post press association union commission court
+    parliament assembly congress senate kremlin pentagon nato embassy administration authority
+    police military navy corporation company inc ltd group organization organisation federation
+    cabinet secretariat staff network broadcasting agency's media center centre foundation fund
+    """.split()
+)
+
+
+def guess_kind(name: str, kind: str = "unknown") -> str:
+    """``kind`` if known, else "organization" when the name has an organisation word, else "person"."""
+    if kind in ("person", "organization", "group"):
+        return kind
+    toks = fold(name).split()
+    return "organization" if any(t in ORG_WORDS for t in toks) else "person"
+
+
+@dataclass(frozen=True)
+class NameProfile:
+    """What the resolver knows about one extracted speaker, as keys.
+
+    ``key`` identifies a new speaker; ``full_keys`` are names that identify a speaker on their own
+    (unique across speakers); ``short_keys`` need context (surnames, bare organisation names,
+    acronyms); ``role_keys`` are the titles given in the article.
+    """
+
+    display: str
+    kind: str
+    key: str
+    full_keys: tuple[str, ...] = ()
+    short_keys: tuple[str, ...] = ()
+    role_keys: tuple[str, ...] = ()
+    aliases: dict[str, str] = field(default_factory=dict)  # alias text -> alias kind
+
+    @property
+    def has_full_name(self) -> bool:
+        """Whether the speaker can be identified without context."""
+        return bool(self.full_keys)
+
+
+def _person_names(names: list[str]) -> tuple[list[str], list[str], list[str]]:
+    """(full names, surnames, titles) from a person's name forms."""
+    full: list[str] = []
+    short: list[str] = []
+    titles: list[str] = []
+    for raw in names:
+        bare, title = strip_titles(raw.strip())
+        if title:
+            titles.append(title)
+        toks = fold(bare).split()
+        if not toks or all(t in TITLE_WORDS for t in toks):
+            continue
+        honorific = bool(title) and fold(title).split()[-1] in HONORIFIC_SINGLE
+        if len(toks) >= 2 or honorific:
+            full.append(bare)
+        else:
+            short.append(bare)
+    return full, short, titles
+
+
+def profile(
+    name: str, kind: str = "person", aliases: tuple[str, ...] = (), roles: tuple[str, ...] = ()
+) -> NameProfile | None:
+    """Keys for one extracted speaker (name, kind and the article's aliases and roles).
+
+    Returns None when there is nothing to identify a speaker by (no name).
+    """
+    if not name or not name.strip():
+        return None
+    kind = guess_kind(name, kind)
+    role_keys = tuple(dict.fromkeys(k for k in (role_key(r) for r in roles) if k))
+    alias_kinds: dict[str, str] = {}
+    if kind == "person":
+        full, short, titles = _person_names([name, *aliases])
+        role_keys = tuple(dict.fromkeys([*role_keys, *(k for k in map(role_key, titles) if k)]))
+        if not full and not short:
+            # Only a title ("the Defense Secretary"): no name of its own, resolved by role and date.
+            rk = role_key(name)
+            explicit = tuple(k for k in (role_key(r) for r in roles) if k)
+            keys = tuple(dict.fromkeys([rk, *explicit] if rk else explicit))
+            return NameProfile(name, kind, "", (), (), keys)
+        full_keys = list(dict.fromkeys(name_key(f) for f in full))
+        full_keys += [c for c in dict.fromkeys(compact_key(f) for f in full) if c not in full_keys]
+        surnames: list[str] = []
+        for f in full:
+            surnames.extend(surnames_of(f))
+        surnames.extend(name_key(s) for s in short)
+        for f in full:
+            alias_kinds.setdefault(f, "name")
+        for s in short:
+            alias_kinds.setdefault(s, "surname")
+        for f in full:
+            words = f.split()
+            first = surnames_of(f) == [name_key(words[0])]
+            alias_kinds.setdefault(words[0] if first else words[-1], "surname")
+        display = max(full, key=len) if full else short[0]
+        key = name_key(display) if full else "~" + name_key(display)
+        return NameProfile(
+            display=display,
+            kind=kind,
+            key=key,
+            full_keys=tuple(full_keys),
+            short_keys=tuple(dict.fromkeys(s for s in surnames if s)),
+            role_keys=role_keys,
+            aliases=alias_kinds,
+        )
+    # Organisations and groups: the country-qualified name identifies; the bare name and acronym need context.
+    forms = [name.strip(), *(a.strip() for a in aliases if a.strip())]
+    full_keys_l: list[str] = []
+    short_l: list[str] = []
+    for f in forms:
+        country, bare = org_parts(f)
+        if not bare:
+            continue
+        words = bare.split()
+        if country:
+            full_keys_l.append(f"{country} {bare}")
+            short_l.append(bare)
+            alias_kinds.setdefault(f, "name")
+        elif len(words) == 1 and f.isupper():
+            short_l.append(bare)  # an acronym alone ("NIS")
+            alias_kinds.setdefault(f, "surname")
+        else:
+            full_keys_l.append(bare)
+            alias_kinds.setdefault(f, "name")
+        acr = acronym(bare)
+        if acr and len(words) >= 3:
+            short_l.append(acr)
+    if not full_keys_l and not short_l:
+        return None
+    display = max(forms, key=len)
+    full_t = tuple(dict.fromkeys(full_keys_l))
+    key = full_t[0] if full_t else "~" + short_l[0]
+    # The longest qualified form identifies best.
+    qualified = [k for k in full_t if " " in k and k.split(" ", 1)[0] in COUNTRY_FORMS.values()]
+    if qualified:
+        key = max(qualified, key=len)
+    return NameProfile(
+        display=display,
+        kind=kind,
+        key=key,
+        full_keys=full_t,
+        short_keys=tuple(dict.fromkeys(short_l)),
+        role_keys=role_keys,
+        aliases=alias_kinds,
+    )

@@ -1,0 +1,178 @@
+"""Placing a unit among a speaker's statements, variant labels and word diffs (pure).
+
+Similarity is weighted by how specific a word is to this speaker: ``weight(stem)`` is an inverse
+document frequency over the speaker's stored units (the store keeps the counts), so words the
+speaker uses all the time ("North Korean troops" for a briefer on that deployment) count less
+than the words that make a statement.
+
+Rules (thresholds below): a unit joins the statement of its best-scoring candidate when they
+`agree` (numbers, negation, named entities) and either the weighted Dice is high, or one unit is
+largely contained in the other (a trimmed quote) and the Dice is fair. Units of the same article
+need a higher Dice: one article rarely repeats a statement in other words.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import math
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+
+from datasketch import MinHash
+
+from service.variants.similarity import Features, agree
+
+DICE_MIN = 0.5  # weighted Dice that groups on its own (across articles)
+CONTAIN_MIN = 0.65  # weighted containment that groups with ...
+CONTAIN_DICE_MIN = 0.3  # ... at least this weighted Dice
+SAME_ARTICLE_DICE_MIN = 0.6  # within one article
+MIN_CONTAIN_STEMS = 4  # containment counts only for units with this many content stems
+
+NUM_PERM = 60
+BANDS = 20
+ROWS = NUM_PERM // BANDS
+_SEED = 7
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A stored unit that may report the same statement as a new one."""
+
+    statement_id: int
+    features: Features
+    article_id: int
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where a new unit goes: an existing statement (with its score) or a new one (None)."""
+
+    statement_id: int | None
+    score: float
+
+
+def idf_weight(df: Mapping[str, int], n_units: int) -> Callable[[str], float]:
+    """Smoothed inverse document frequency over ``n_units`` stored units with per-stem counts
+    ``df`` (the new unit not counted): near-uniform while a speaker has few units."""
+
+    def weight(stem: str) -> float:
+        return math.log(1 + (n_units + 1) / (df.get(stem, 0) + 1))
+
+    return weight
+
+
+def weighted_overlap(a: Features, b: Features, weight: Callable[[str], float]) -> tuple[float, float]:
+    """(weighted Dice, weighted containment of the smaller unit) over content stems."""
+    wa = sum(weight(s) for s in a.stems)
+    wb = sum(weight(s) for s in b.stems)
+    if wa <= 0 or wb <= 0:
+        return (1.0, 1.0) if a.norm == b.norm and a.norm else (0.0, 0.0)
+    inter = sum(weight(s) for s in a.stems & b.stems)
+    small = min(len(a.stems), len(b.stems))
+    contain = inter / min(wa, wb) if small >= MIN_CONTAIN_STEMS else 0.0
+    return 2 * inter / (wa + wb), contain
+
+
+def matches(dice: float, contain: float, same_article: bool) -> bool:
+    """Whether scores this high put two agreeing units into one statement."""
+    if same_article:
+        return dice >= SAME_ARTICLE_DICE_MIN
+    return dice >= DICE_MIN or (contain >= CONTAIN_MIN and dice >= CONTAIN_DICE_MIN)
+
+
+def place(
+    new: Features, article_id: int, candidates: Iterable[Candidate], weight: Callable[[str], float]
+) -> Placement:
+    """Choose the statement for ``new`` among ``candidates`` (units of the same speaker).
+
+    A statement is ruled out when ``new`` contradicts any of its units on numbers or negation;
+    otherwise it scores the best Dice of its agreeing units that match.
+    """
+    vetoed: set[int] = set()
+    best: dict[int, float] = {}
+    for c in candidates:
+        f = c.features
+        if f.negated != new.negated or (
+            f.numbers and new.numbers and (f.numbers - new.numbers) and (new.numbers - f.numbers)
+        ):
+            vetoed.add(c.statement_id)
+            continue
+        if not agree(new, f):
+            continue
+        dice, contain = weighted_overlap(new, f, weight)
+        if matches(dice, contain, c.article_id == article_id):
+            score = max(dice, contain * 0.9)
+            if score > best.get(c.statement_id, -1.0):
+                best[c.statement_id] = score
+    ranked = sorted(((s, sid) for sid, s in best.items() if sid not in vetoed), key=lambda x: (-x[0], x[1]))
+    if not ranked:
+        return Placement(None, 0.0)
+    return Placement(ranked[0][1], round(ranked[0][0], 4))
+
+
+# --- MinHash LSH band keys (stored per unit; candidates are looked up by key in SQL) ---
+
+
+def band_keys(f: Features) -> list[int]:
+    """The ``BANDS`` LSH band keys of a unit's content stems, as signed 64-bit integers."""
+    if not f.stems:
+        return []
+    m = MinHash(num_perm=NUM_PERM, seed=_SEED)
+    m.update_batch([s.encode() for s in sorted(f.stems)])
+    hv = m.hashvalues
+    keys = []
+    for b in range(BANDS):
+        chunk = ",".join(str(int(x)) for x in hv[b * ROWS : (b + 1) * ROWS])
+        digest = hashlib.blake2b(f"{b}:{chunk}".encode(), digest_size=8).digest()
+        keys.append(int.from_bytes(digest, "big", signed=True))
+    return keys
+
+
+# --- labels and diffs ---
+
+_TOKEN = re.compile(r"\w+(?:['’]\w+)*|[^\w\s]")
+
+
+def _plain_words(text: str) -> list[str]:
+    return [t.casefold().replace("’", "'") for t in _TOKEN.findall(text) if t[0].isalnum()]
+
+
+def label(variant: str, canonical: str) -> str:
+    """How ``variant`` relates to the ``canonical`` wording: verbatim, punctuation (casing or
+    punctuation only), trimmed (a contiguous part of it, or it a part of the variant) or paraphrase."""
+    if variant.strip() == canonical.strip():
+        return "verbatim"
+    a, b = _plain_words(variant), _plain_words(canonical)
+    if a == b:
+        return "punctuation"
+    if a and b:
+        short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+        n = len(short)
+        if any(long_[i : i + n] == short for i in range(len(long_) - n + 1)):
+            return "trimmed"
+    return "paraphrase"
+
+
+def word_diff(canonical: str, variant: str) -> list[list[str]]:
+    """Word-level diff from ``canonical`` to ``variant``: ``[["=", "same words"], ["-", "dropped"],
+    ["+", "added"], ...]`` (difflib over word tokens; punctuation kept as tokens)."""
+    a = _TOKEN.findall(canonical)
+    b = _TOKEN.findall(variant)
+    out: list[list[str]] = []
+    sm = difflib.SequenceMatcher(a=[t.casefold() for t in a], b=[t.casefold() for t in b], autojunk=False)
+    for op, i1, i2, j1, j2 in sm.get_opcodes():
+        if op == "equal":
+            out.append(["=", " ".join(b[j1:j2])])
+            continue
+        if i2 > i1:
+            out.append(["-", " ".join(a[i1:i2])])
+        if j2 > j1:
+            out.append(["+", " ".join(b[j1:j2])])
+    return out
+
+
+def canonical_rank(unit_type: str, text: str) -> tuple[int, int]:
+    """Sort key for choosing a statement's canonical wording: direct quotes first, then longer."""
+    return (0 if unit_type == "direct" else 1 if unit_type == "mixed" else 2, -len(text))
