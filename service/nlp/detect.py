@@ -70,7 +70,7 @@ def _is_cue(tok: Token, lex: CueLexicon, speech_only: bool = False) -> bool:
     return not speech_only and lemma in lex.cognition_verbs
 
 
-def subject_of(verb: Token) -> Token | None:
+def subject_of(verb: Token, in_quote: list[int] | None = None) -> Token | None:
     """The token naming who speaks for ``verb``: its subject, the subject of the verb it is
     coordinated with or subordinated to (", adding"), or the agent of a passive."""
     seen = 0
@@ -90,6 +90,8 @@ def subject_of(verb: Token) -> Token | None:
             if child.dep_ == "nsubjpass" and child.lower_ not in ("it",):
                 return None
         if tok.dep_ in INHERIT_DEPS and tok.head is not tok:
+            if in_quote is not None and in_quote[tok.head.i] and not in_quote[verb.i]:
+                return None  # the cue hangs off a quote: the speaker is that quote's speaker
             tok = tok.head
             seen += 1
             continue
@@ -110,6 +112,10 @@ def _subject_to_the_left(verb: Token) -> Token | None:
             break
         if t.ent_type_ == "PERSON" and t.ent_iob_ != "O" and (t.i + 1 >= len(t.doc) or t.doc[t.i + 1].ent_type_ != "PERSON"):
             best = t
+    if best is None:
+        root = sent.root
+        if root.i != verb.i and root.pos_ in ("VERB", "AUX"):
+            best = next((c for c in root.children if c.dep_ == "nsubj"), None)
     return best
 
 
@@ -124,6 +130,7 @@ class Detector:
         starts = paragraph_index(text)
         quoted = [q for q in find_quoted_spans(text) if q.depth == 0]
         in_quote = _quote_mask(doc, quoted)
+        self._mask = in_quote
         cands: list[Candidate] = []
         used_cues: dict[tuple[int, int], Candidate] = {}
         for q in quoted:
@@ -172,7 +179,7 @@ class Detector:
         cue = self._governing_cue(doc, qs, qe, in_quote)
         if cue is None:
             cue = self._adjacent_cue(doc, q, qs, qe, starts, in_quote)
-        pieces = q.pieces or [(q.start, q.end)]
+        pieces = [(a, _trim_end(doc.text, a, b)) for a, b in (q.pieces or [(q.start, q.end)])]
         if cue is None:
             # No cue: a quote that opens its paragraph (or its sentence) and is a clause is a
             # follow-on of the previous speaker; a mid-sentence fragment is not a quote.
@@ -185,7 +192,7 @@ class Detector:
             return None
         # Direct when the quote is a whole constituent; mixed when it is a fragment of a
         # clause that goes on outside the marks (the number “pales in comparison” to ...).
-        if _is_fragment_of_clause(doc, qs, qe):
+        if _is_fragment_of_clause(doc, qs, qe, in_quote, self.lex):
             left, right = _mixed_bounds(doc, cue, qs, qe)
             left = min(left, q.open)
             right = max(right, (q.close + 1) if q.close is not None else q.end)
@@ -197,7 +204,7 @@ class Detector:
 
     def _candidate(self, doc: Doc, cue: Token, start: int, end: int, qtype: str,
                    parts: list[tuple[int, int]], para: int, quoted: list[QuotedSpan]) -> Candidate:
-        subj = subject_of(cue)
+        subj = subject_of(cue, self._mask)
         c = Candidate(start, end, qtype, parts, para, cue=cue, cue_span=_cue_span(cue),
                       subject=subj, quoted=quoted)
         c.via = self._via(doc, cue)
@@ -263,7 +270,11 @@ class Detector:
         "in an interview with KBS"."""
         for child in cue.children:
             if cue.lemma_.lower() == "tell" and child.dep_ in ("dative", "dobj"):
-                if child.ent_type_ == "ORG" or child.lemma_.lower() in self.lex.media_heads:
+                if (
+                    child.ent_type_ == "ORG"
+                    or (child.pos_ == "PROPN" and child.ent_type_ != "PERSON")
+                    or child.lemma_.lower() in self.lex.media_heads
+                ):
                     return _np_chars(child)
             if child.dep_ == "prep" and child.lower_ == "according":
                 src = _according_object(child)
@@ -289,7 +300,7 @@ class Detector:
     # ---- indirect ----------------------------------------------------------------------
     def _indirect(self, doc: Doc, verb: Token, starts: list[int], in_quote: list[int]) -> list[Candidate]:
         out = []
-        subj = subject_of(verb)
+        subj = subject_of(verb, in_quote)
         if subj is None:
             return out
         if subj.lower_ in ("you",):
@@ -307,7 +318,7 @@ class Detector:
             if left.i <= subj.i <= right.i:
                 continue
             first = left
-            while first.i < child.i and (first.dep_ == "mark" or first.is_punct):
+            while first.i < child.i and (first.dep_ == "mark" or first.is_punct or first.lower_ == "that"):
                 first = doc[first.i + 1]
             last = right
             while last.i > first.i and (last.is_punct or last.is_space):
@@ -488,7 +499,8 @@ def _clause_root(doc: Doc, qs: int, qe: int) -> Token:
     return roots[0] if roots else doc[qs]
 
 
-def _is_fragment_of_clause(doc: Doc, qs: int, qe: int) -> bool:
+def _is_fragment_of_clause(doc: Doc, qs: int, qe: int, in_quote: list[int] | None = None,
+                           lex: CueLexicon | None = None) -> bool:
     """Whether the quoted words are part of a clause that continues outside the marks: a
     quote's root whose subtree reaches more than two words beyond the quote, or a quoted
     phrase with no verb that sits inside a clause."""
@@ -496,7 +508,8 @@ def _is_fragment_of_clause(doc: Doc, qs: int, qe: int) -> bool:
     for r in roots:
         outside = sum(
             1 for t in r.subtree
-            if not (qs - 1 <= t.i <= qe) and not t.is_punct and t.lower_ not in ("that", "whether")
+            if not (qs - 1 <= t.i <= qe) and not t.is_punct and t.lower_ not in ("that", "whether", "and")
+            and not (in_quote is not None and in_quote[t.i]) and not (lex is not None and _is_cue(t, lex))
         )
         if outside > 2:
             return True

@@ -61,7 +61,10 @@ class Entity:
 def _clean_name(text: str) -> str:
     text = _POSS_RE.sub("", text.strip())
     text = re.sub(r"^(?:the|The)\s+", "", text)
-    return text.strip(" ,.;:\"'“”‘’")
+    text = text.strip(" ,;:\"'“”‘’")
+    if text.endswith(".") and "." not in text[:-1]:
+        text = text[:-1]
+    return text
 
 
 def _strip_titles(tokens: list[Token]) -> list[Token]:
@@ -124,6 +127,9 @@ class ArticleEntities:
         name = _clean_name(self.doc.text[toks[0].idx : toks[-1].idx + len(toks[-1])])
         if not name or not name[0].isupper():
             return
+        if toks[-1].lower_ in ORG_HEADS:
+            self._add_org(ent)  # "Austria’s Foreign Ministry" tagged as a person
+            return
         key = _surname_key(name)
         person = self.people.get(key)
         if person is None:
@@ -142,7 +148,15 @@ class ArticleEntities:
                 person.role_words.update(w.lower() for w in re.findall(r"[A-Za-z]+", role))
 
     def _add_org(self, ent: Span) -> None:
-        name = _clean_name(ent.text)
+        start = ent.start
+        # "Germany’s Foreign Ministry": keep the possessive owner, which tells ministries apart
+        if start >= 2 and self.doc[start - 1].tag_ == "POS" and self.doc[start - 2].ent_type_ in ("GPE", "ORG"):
+            start -= 2
+            while start > 0 and self.doc[start].ent_iob_ == "I":
+                start -= 1
+        name = _clean_name(self.doc.text[self.doc[start].idx : ent.end_char])
+        if ent.label_ == "PERSON" and name.lower().startswith(tuple(w + " " for w in ("the",))):
+            name = name[4:]
         if len(name) < 2:
             return
         key = name.casefold()
@@ -152,6 +166,8 @@ class ArticleEntities:
             org.role_words.update(w.lower() for w in re.findall(r"[A-Za-z]+", name))
             self.orgs[key] = org
         org.positions.append(ent.start_char)
+        if start != ent.start:
+            org.positions.append(self.doc[start].idx)
 
     # -- lookup -----------------------------------------------------------------------------
     def person_for_token(self, tok: Token) -> Entity | None:
@@ -179,7 +195,10 @@ class ArticleEntities:
 
     def org_for_token(self, tok: Token) -> Entity | None:
         ent = _ent_of(tok)
-        if ent is not None and ent.label_ in ("ORG",):
+        if ent is not None and (ent.label_ == "ORG" or (ent.label_ == "PERSON" and tok.lower_ in ORG_HEADS)):
+            for org in self.orgs.values():
+                if ent.start_char in org.positions:
+                    return org
             key = _clean_name(ent.text).casefold()
             return self.orgs.get(key)
         return None
@@ -326,6 +345,15 @@ class SpeakerResolver:
                     return Resolved(person.name, "person", mention, person)
                 return Resolved(None, "person", mention)
             if lower in THING_PRONOUNS:
+                sent_start = tok.sent.start_char
+                near = [
+                    (max(x for x in o.positions if sent_start <= x < tok.idx), o)
+                    for o in ents.orgs.values()
+                    if any(sent_start <= x < tok.idx for x in o.positions)
+                ]
+                if near:
+                    org = max(near, key=lambda pair: pair[0])[1]
+                    return Resolved(org.name, "organization", mention, org)
                 if self.last_org is not None:
                     return Resolved(self.last_org.name, "organization", mention, self.last_org)
                 return Resolved(None, "organization", mention)

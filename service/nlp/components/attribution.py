@@ -40,6 +40,9 @@ def attribute(doc: Doc, cands: list[Candidate]) -> list[Record]:
                 continue
             resolver.remember(prev)
             speaker = Resolved(prev.name, prev.kind, None, prev.entity)
+        elif c.subject is None and records and records[-1].cand.para == c.para and records[-1].speaker.name:
+            # a cue hanging off the previous quote (“...,” adding, “...”): same speaker
+            speaker = records[-1].speaker
         else:
             speaker = resolver.resolve(c.subject)
         rec = Record(c, speaker, list(c.parts), c.start, c.end)
