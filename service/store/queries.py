@@ -217,30 +217,60 @@ def _article_ref(article: Article, outlet: str | None) -> dict[str, Any]:
     }
 
 
+ARTICLE_REF_COLUMNS = (
+    Article.id.label("article_id"),
+    Article.headline,
+    Article.url,
+    Article.published_at,
+    Outlet.name.label("outlet_name"),
+)
+
+
+def _article_ref_row(row: Any) -> dict[str, Any]:
+    return {
+        "id": row.article_id,
+        "title": row.headline,
+        "outlet": row.outlet_name,
+        "url": row.url,
+        "published_at": row.published_at,
+    }
+
+
 def _statement_dicts(session: Session, statements: Sequence[Statement]) -> list[dict[str, Any]]:
     ids = [s.id for s in statements]
     if not ids:
         return []
     variants: dict[int, list[dict[str, Any]]] = defaultdict(list)
     rows = session.execute(
-        select(Occurrence, Article, Outlet.name)
+        select(
+            Occurrence.statement_id,
+            Occurrence.quote_id,
+            Occurrence.text,
+            Occurrence.type,
+            Occurrence.label,
+            Occurrence.similarity,
+            Occurrence.diff,
+            Occurrence.start,
+            Occurrence.end,
+            *ARTICLE_REF_COLUMNS,
+        )
         .join(Article, Article.id == Occurrence.article_id)
         .outerjoin(Outlet, Outlet.id == Article.outlet_id)
         .where(Occurrence.statement_id.in_(ids))
         .order_by(Occurrence.statement_id, Article.published_at, Occurrence.id)
     )
-    for occ, article, outlet in rows:
-        variants[occ.statement_id].append(
+    for row in rows:
+        variants[row.statement_id].append(
             {
-                "quote_id": occ.quote_id,
-                "text": occ.text,
-                "type": occ.type,
-                "relation": occ.label,
-                "similarity": occ.similarity,
-                "diff": occ.diff,
-                "article": _article_ref(article, outlet),
-                "start": occ.start,
-                "end": occ.end,
+                "quote_id": row.quote_id,
+                "text": row.text,
+                "type": row.type,
+                "relation": row.label,
+                "similarity": row.similarity,
+                "diff": row.diff,
+                "article": _article_ref_row(row),
+                "start": row.start,
+                "end": row.end,
             }
         )
     names = dict(

@@ -1,0 +1,422 @@
+"""Benchmark `GET /v1/speakers/{id}/statements` beside a bare Flask JSON endpoint.
+
+1. Builds a temporary SQLite database: the seed articles (ingested with `python -m service
+   ingest` when that command is available) plus 100,000 synthetic quotes, each with a statement
+   unit, grouped four to a statement, bulk-inserted directly (no NLP).
+2. Serves the API (`python -m service serve`) and a bare Flask app returning a constant JSON
+   object, both under gunicorn with the same number of sync workers, on loopback ports.
+3. Loads both with `wrk` (installed with apt-get when missing and possible, else a Python
+   thread-pool load generator) for a bounded time each, and prints p50/p99 latency, requests/s
+   and the API/bare ratio.
+
+    .venv/bin/python scripts/bench_api.py [--quotes 100000] [--duration 10] [--connections 16]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import os
+import random
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+WORDS = (
+    "troops army border missile talks sanctions economy growth summit treaty allies election "
+    "reform budget market energy climate security defense policy support pressure response "
+    "strategy deployment report evidence officials briefing conflict peace agreement region "
+    "front soldiers weapons drones training exercises intelligence assessment warning"
+).split()
+
+
+def free_port() -> int:
+    """A TCP port free on the loopback interface."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+# ---------------------------------------------------------------- data
+
+
+def ingest_seeds(env: dict[str, str]) -> bool:
+    """Ingest seeds/*.txt through the project's CLI; False when the command is not available."""
+    seeds = sorted(str(p) for p in (ROOT / "seeds").glob("*.txt"))
+    probe = subprocess.run(
+        [sys.executable, "-m", "service", "ingest", "--help"], cwd=ROOT, env=env, capture_output=True
+    )
+    if probe.returncode != 0:
+        print("  (no `python -m service ingest` command yet: seeds skipped)")
+        return False
+    subprocess.run([sys.executable, "-m", "service", "ingest", *seeds], cwd=ROOT, env=env, check=True)
+    return True
+
+
+def insert_synthetic(url: str, n_quotes: int, seed: int = 1) -> int:
+    """Bulk-insert ``n_quotes`` synthetic quotes; returns the id of the busiest synthetic speaker."""
+    from sqlalchemy import func, insert, select
+
+    from models import Article, Occurrence, Outlet, Quote, Speaker, Statement
+    from service.db import get_engine, make_session_factory
+
+    rng = random.Random(seed)
+    engine = get_engine(url)
+    session = make_session_factory(engine, writer=True)()
+    with session.begin():
+
+        def next_id(model: Any) -> int:
+            return int(session.scalar(select(func.coalesce(func.max(model.id), 0))) or 0) + 1
+
+        o0, a0, s0, q0, st0, oc0 = (
+            next_id(m) for m in (Outlet, Article, Speaker, Quote, Statement, Occurrence)
+        )
+        n_outlets, n_speakers, per_article, per_statement = 50, 1000, 10, 4
+        n_articles = n_quotes // per_article
+        session.execute(
+            insert(Outlet), [{"id": o0 + i, "name": f"Synthetic Outlet {i}"} for i in range(n_outlets)]
+        )
+        session.execute(
+            insert(Speaker),
+            [
+                {
+                    "id": s0 + i,
+                    "name": f"Synthetic Speaker {i}",
+                    "key": f"synthetic speaker {i}",
+                    "kind": "person",
+                }
+                for i in range(n_speakers)
+            ],
+        )
+        day0 = dt.date(2024, 1, 1)
+        articles = []
+        for i in range(n_articles):
+            text = " ".join(rng.choices(WORDS, k=200))
+            articles.append(
+                {
+                    "id": a0 + i,
+                    "external_id": f"synthetic-{i}",
+                    "url": f"https://example.org/synthetic/{i}",
+                    "headline": f"Synthetic article {i}",
+                    "outlet_id": o0 + i % n_outlets,
+                    "published_at": day0 + dt.timedelta(days=i % 365),
+                    "text": text,
+                    "content_hash": hashlib.sha256(f"synthetic-{i}-{text}".encode()).hexdigest(),
+                }
+            )
+        session.execute(insert(Article), articles)
+        # Speaker 0 says 10% of everything (the benchmarked speaker); the rest spread evenly.
+        speaker_of = [0 if rng.random() < 0.1 else rng.randrange(1, n_speakers) for _ in range(n_quotes)]
+        by_speaker: dict[int, list[int]] = {}
+        for q, sp in enumerate(speaker_of):
+            by_speaker.setdefault(sp, []).append(q)
+        statement_of: dict[int, int] = {}
+        statements = []
+        for sp, qs in by_speaker.items():
+            for j in range(0, len(qs), per_statement):
+                sid = st0 + len(statements)
+                first = articles[qs[j] // per_article]["published_at"]
+                statements.append(
+                    {
+                        "id": sid,
+                        "speaker_id": s0 + sp,
+                        "text": " ".join(rng.choices(WORDS, k=14)),
+                        "canonical_type": "direct",
+                        "first_seen": first,
+                        "last_seen": first,
+                        "occurrence_count": len(qs[j : j + per_statement]),
+                    }
+                )
+                for q in qs[j : j + per_statement]:
+                    statement_of[q] = sid
+        session.execute(insert(Statement), statements)
+        quotes, occurrences = [], []
+        for q in range(n_quotes):
+            art = articles[q // per_article]
+            start = (q % per_article) * 100
+            text = art["text"][start : start + 90]
+            quotes.append(
+                {
+                    "id": q0 + q,
+                    "article_id": art["id"],
+                    "start": start,
+                    "end": start + 90,
+                    "text": text,
+                    "type": "direct",
+                    "cue": "said",
+                    "speaker_id": s0 + speaker_of[q],
+                }
+            )
+            occurrences.append(
+                {
+                    "id": oc0 + q,
+                    "quote_id": q0 + q,
+                    "article_id": art["id"],
+                    "speaker_id": s0 + speaker_of[q],
+                    "statement_id": statement_of[q],
+                    "start": start,
+                    "end": start + 90,
+                    "text": text,
+                    "type": "direct",
+                    "label": "paraphrase",
+                    "similarity": 0.7,
+                    "diff": [["=", text]],
+                }
+            )
+        for i in range(0, n_quotes, 10_000):
+            session.execute(insert(Quote), quotes[i : i + 10_000])
+            session.execute(insert(Occurrence), occurrences[i : i + 10_000])
+    session.close()
+    return s0
+
+
+# ---------------------------------------------------------------- servers
+
+
+def bare_app() -> Any:
+    """A Flask app with one constant JSON endpoint: the floor any Flask endpoint stands on."""
+    from flask import Flask
+
+    app = Flask("bare")
+
+    @app.get("/bare")
+    def bare() -> dict[str, Any]:
+        return {"items": [], "next_cursor": None}
+
+    return app
+
+
+def serve_bare(port: int, workers: int) -> None:
+    """Run `bare_app` under gunicorn (the same server setup as the API)."""
+    from service.api.server import GunicornApp
+
+    options = {
+        "bind": f"127.0.0.1:{port}",
+        "workers": workers,
+        "worker_class": "sync",
+        "control_socket_disable": True,
+        "errorlog": "-",
+    }
+    GunicornApp(bare_app(), options).run()
+
+
+def start(cmd: list[str], env: dict[str, str], base: str, health: str, log: Path) -> subprocess.Popen[bytes]:
+    """Start a server process and wait until ``health`` answers."""
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"server exited ({proc.returncode}); see {log}")
+        try:
+            with urllib.request.urlopen(base + health, timeout=2):
+                return proc
+        except OSError:
+            time.sleep(0.3)
+    proc.terminate()
+    raise SystemExit(f"server did not start; see {log}")
+
+
+# ---------------------------------------------------------------- load
+
+
+def ensure_wrk() -> str | None:
+    """Path of wrk, installing the Debian package when missing and running as root."""
+    path = shutil.which("wrk")
+    if path or os.geteuid() != 0 or not shutil.which("apt-get"):
+        return path
+    print("  installing wrk (apt-get install -y wrk)")
+    subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], capture_output=True)
+    return shutil.which("wrk")
+
+
+_UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3}
+
+
+def _ms(value: str) -> float:
+    m = re.fullmatch(r"([\d.]+)(us|ms|s)", value.strip())
+    if not m:
+        raise ValueError(value)
+    return float(m.group(1)) * _UNITS[m.group(2)]
+
+
+def run_wrk(wrk: str, url: str, duration: int, connections: int, threads: int) -> dict[str, Any]:
+    """p50/p99 latency (ms), requests/s and error count from one wrk run."""
+    out = subprocess.run(
+        [wrk, f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency", url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    p50 = re.search(r"^\s+50%\s+(\S+)", out, re.M)
+    p99 = re.search(r"^\s+99%\s+(\S+)", out, re.M)
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    errors = re.search(r"Socket errors:.*", out)
+    if not (p50 and p99 and rps):
+        raise SystemExit("could not parse wrk output:\n" + out)
+    return {
+        "p50_ms": _ms(p50.group(1)),
+        "p99_ms": _ms(p99.group(1)),
+        "rps": float(rps.group(1)),
+        "non_2xx": int(non2xx.group(1)) if non2xx else 0,
+        "socket_errors": errors.group(0) if errors else "",
+        "tool": "wrk",
+    }
+
+
+def run_python_load(url: str, duration: int, connections: int) -> dict[str, Any]:
+    """Fallback load generator: ``connections`` threads issuing requests for ``duration`` s."""
+    latencies: list[float] = []
+    failures = 0
+    lock = threading.Lock()
+    stop = time.monotonic() + duration
+
+    def worker() -> None:
+        nonlocal failures
+        local: list[float] = []
+        bad = 0
+        while time.monotonic() < stop:
+            t0 = time.perf_counter()
+            try:
+                with urllib.request.urlopen(url, timeout=10) as resp:
+                    resp.read()
+                    bad += resp.status != 200
+            except OSError:
+                bad += 1
+            local.append((time.perf_counter() - t0) * 1000)
+        with lock:
+            latencies.extend(local)
+            failures += bad
+
+    threads = [threading.Thread(target=worker) for _ in range(connections)]
+    t_start = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.monotonic() - t_start
+    q = statistics.quantiles(latencies, n=100)
+    return {
+        "p50_ms": q[49],
+        "p99_ms": q[98],
+        "rps": len(latencies) / elapsed,
+        "non_2xx": failures,
+        "socket_errors": "",
+        "tool": "python threads",
+    }
+
+
+def load(url: str, args: argparse.Namespace, wrk: str | None) -> dict[str, Any]:
+    """Warm up, then measure ``url``."""
+    for _ in range(20):
+        urllib.request.urlopen(url, timeout=30).read()
+    if wrk:
+        return run_wrk(wrk, url, args.duration, args.connections, args.threads)
+    return run_python_load(url, args.duration, args.connections)
+
+
+# ---------------------------------------------------------------- main
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--quotes", type=int, default=100_000)
+    parser.add_argument("--duration", type=int, default=10, help="seconds of load per endpoint")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="gunicorn workers")
+    parser.add_argument("--no-seeds", action="store_true")
+    parser.add_argument("--bare-server", type=int, metavar="PORT", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.bare_server:
+        serve_bare(args.bare_server, args.workers)
+        return 0
+
+    tmp = Path(tempfile.mkdtemp(prefix="bench-api-"))
+    url = f"sqlite:///{tmp / 'quotes.db'}"
+    env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
+    env.pop("API_KEYS", None)
+    print(f"database: {tmp / 'quotes.db'}")
+    t0 = time.monotonic()
+    seeded = False if args.no_seeds else ingest_seeds(env)
+    print(f"  seeds ingested: {seeded} ({time.monotonic() - t0:.1f}s)")
+    t0 = time.monotonic()
+    speaker = insert_synthetic(url, args.quotes)
+    print(f"  {args.quotes:,} synthetic quotes inserted in {time.monotonic() - t0:.1f}s")
+
+    api_port, bare_port = free_port(), free_port()
+    api_base, bare_base = f"http://127.0.0.1:{api_port}", f"http://127.0.0.1:{bare_port}"
+    servers = [
+        start(
+            [
+                sys.executable,
+                "-m",
+                "service",
+                "serve",
+                "--port",
+                str(api_port),
+                "--workers",
+                str(args.workers),
+            ],
+            env,
+            api_base,
+            "/healthz",
+            tmp / "api.log",
+        ),
+        start(
+            [sys.executable, __file__, "--bare-server", str(bare_port), "--workers", str(args.workers)],
+            env,
+            bare_base,
+            "/bare",
+            tmp / "bare.log",
+        ),
+    ]
+    wrk = ensure_wrk()
+    try:
+        target = f"{api_base}/v1/speakers/{speaker}/statements"
+        with urllib.request.urlopen(target) as resp:
+            body = resp.read()
+        print(f"  target: {target} ({len(body):,} bytes per response)")
+        results = {
+            "bare Flask JSON (/bare)": load(f"{bare_base}/bare", args, wrk),
+            "GET /v1/speakers/{id}/statements": load(target, args, wrk),
+        }
+    finally:
+        for proc in servers:
+            proc.terminate()
+        for proc in servers:
+            proc.wait(timeout=30)
+    print()
+    print(
+        f"load: {results['bare Flask JSON (/bare)']['tool']}, {args.connections} connections, "
+        f"{args.duration}s per endpoint, {args.workers} gunicorn sync workers each, loopback"
+    )
+    print(f"{'endpoint':36} {'p50 ms':>9} {'p99 ms':>9} {'req/s':>10} {'errors':>7}")
+    for name, r in results.items():
+        print(f"{name:36} {r['p50_ms']:9.2f} {r['p99_ms']:9.2f} {r['rps']:10.1f} {r['non_2xx']:7d}")
+    api, bare = results["GET /v1/speakers/{id}/statements"], results["bare Flask JSON (/bare)"]
+    print(
+        f"ratio API/bare: p50 x{api['p50_ms'] / bare['p50_ms']:.1f}, "
+        f"p99 x{api['p99_ms'] / bare['p99_ms']:.1f}, throughput {api['rps'] / bare['rps']:.1%} of bare"
+    )
+    shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
