@@ -38,6 +38,11 @@ TITLE_WORDS = frozenset(
 HONORIFIC_SINGLE = frozenset({"pope", "king", "queen", "prince", "princess", "sheikh"})
 
 # Country names, their short forms and demonyms, folded to one key (the qualifier of org names).
+def drop_possessive(toks: list[str]) -> list[str]:
+    """Drop the "s" of folded possessives ("korea s" -> "korea"), keeping "u s" (U. S.)."""
+    return [t for i, t in enumerate(toks) if not (t == "s" and i > 0 and len(toks[i - 1]) > 1)]
+
+
 COUNTRY_FORMS: dict[str, str] = {}
 for _key, _forms in {
     "united states": "united states|us|u s|usa|america|american|u s a",
@@ -60,7 +65,7 @@ for _key, _forms in {
     "turkey": "turkey|turkish|turkiye",
 }.items():
     for _form in _forms.split("|"):
-        COUNTRY_FORMS[_form] = _key
+        COUNTRY_FORMS[" ".join(drop_possessive(_form.split()))] = _key
 _COUNTRY_MAX_WORDS = max(len(f.split()) for f in COUNTRY_FORMS)
 
 ROLE_WORD_FOLDS = {"defence": "defense", "spokesman": "spokesperson", "spokeswoman": "spokesperson"}
@@ -93,8 +98,9 @@ def _fold_translit(token: str) -> str:
 
 
 def name_key(name: str) -> str:
-    """The matching key of a name: folded, transliteration-folded tokens joined by spaces."""
-    return " ".join(_fold_translit(t) for t in fold(name).split())
+    """The matching key of a name: folded, transliteration-folded tokens joined by spaces (a
+    possessive "'s" dropped)."""
+    return " ".join(_fold_translit(t) for t in drop_possessive(fold(name).split()))
 
 
 def compact_key(name: str) -> str:
@@ -138,15 +144,13 @@ def org_parts(name: str) -> tuple[str | None, str]:
     A country qualifier is taken only from the front ("South Korea's National Intelligence
     Service", "South Korean National Intelligence Service") and only when a name remains.
     """
-    toks = fold(name).split()
+    toks = drop_possessive(fold(name).split())
     if toks and toks[0] == "the":
         toks = toks[1:]
     for n in range(min(_COUNTRY_MAX_WORDS, len(toks) - 1), 0, -1):
         head = " ".join(toks[:n])
         if head in COUNTRY_FORMS:
             rest = toks[n:]
-            if rest and rest[0] == "s":  # possessive "Korea's"
-                rest = rest[1:]
             if rest:
                 return COUNTRY_FORMS[head], " ".join(_fold_translit(t) for t in rest)
     return None, " ".join(_fold_translit(t) for t in toks)
@@ -267,7 +271,8 @@ def profile(
             words = f.split()
             first = surnames_of(f) == [name_key(words[0])]
             alias_kinds.setdefault(words[0] if first else words[-1], "surname")
-        display = max(full, key=len) if full else short[0]
+        given = strip_titles(name.strip())[0]
+        display = given if given in full else (max(full, key=len) if full else short[0])
         key = name_key(display) if full else "~" + name_key(display)
         return NameProfile(
             display=display,
@@ -302,7 +307,7 @@ def profile(
             short_l.append(acr)
     if not full_keys_l and not short_l:
         return None
-    display = max(forms, key=len)
+    display = forms[0]
     full_t = tuple(dict.fromkeys(full_keys_l))
     key = full_t[0] if full_t else "~" + short_l[0]
     # The longest qualified form identifies best.
@@ -318,3 +323,33 @@ def profile(
         role_keys=role_keys,
         aliases=alias_kinds,
     )
+
+
+def alias_rows(prof: NameProfile) -> list[tuple[str, str, str]]:
+    """(alias text, key, kind) rows to store for a profile's names.
+
+    Kinds ``name``/``variant`` identify a speaker on their own (unique across speakers);
+    ``surname`` rows (surnames, bare organisation names, acronyms) need context to match.
+    """
+    rows: dict[tuple[str, str], str] = {}
+    for text, kind in prof.aliases.items():
+        if prof.kind == "person":
+            key = name_key(text)
+            rows.setdefault((key, kind), text)
+            if kind == "name" and compact_key(text) != key:
+                rows.setdefault((compact_key(text), "variant"), text)
+            continue
+        country, bare = org_parts(text)
+        if kind == "surname":
+            rows.setdefault((bare, "surname"), text)
+            continue
+        rows.setdefault((f"{country} {bare}" if country else bare, "name"), text)
+        if country:
+            rows.setdefault((bare, "surname"), text)
+        acr = acronym(bare)
+        if acr and len(bare.split()) >= 3:
+            rows.setdefault((acr, "surname"), acr.upper())
+    out = [(text, key, kind) for (key, kind), text in rows.items() if key]
+    # A key stored as a full name is not also stored as a short form.
+    full = {k for _, k, kd in out if kd != "surname"}
+    return [r for r in out if r[2] != "surname" or r[1] not in full]

@@ -1,0 +1,1 @@
+"""Session I/O: reads for the API (queries.py), writes (ingest.py), inputs (sources.py), export."""

@@ -1,0 +1,191 @@
+"""Turning ingest inputs (text/HTML files, JSON lines) into `ArticleInput`s, and the bulk ingest run.
+
+- ``.txt`` / ``.html`` files: external id = file name; metadata (outlet, headline, date, URL) from
+  the seeds' data file ``seeds/articles.json`` when it has the file name.
+- ``.jsonl`` files: one ``{"id", "text", "url"?, "title"?, "outlet"?, "published_at"?}`` a line.
+- directories: their ``*.txt``, ``*.html``, ``*.htm`` and ``*.jsonl`` files.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from service.db import PROJECT_ROOT
+from service.store.ingest import (
+    ArticleInput,
+    IngestResult,
+    find_duplicate,
+    ingest_article,
+    load_registry,
+    parse_date,
+)
+
+log = logging.getLogger(__name__)
+
+SEEDS_DIR = PROJECT_ROOT / "seeds"
+ARTICLES_METADATA = SEEDS_DIR / "articles.json"
+SPEAKER_REGISTRY = SEEDS_DIR / "speakers.json"
+FILE_SUFFIXES = (".txt", ".html", ".htm", ".jsonl")
+
+
+class InputError(ValueError):
+    """An input file that cannot be read as articles."""
+
+
+def load_metadata(path: Path = ARTICLES_METADATA) -> dict[str, dict[str, Any]]:
+    """Article metadata keyed by file name (empty when the file is missing)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    articles = data.get("articles", data) if isinstance(data, dict) else {}
+    return {k: v for k, v in articles.items() if isinstance(v, dict)}
+
+
+def _from_record(rec: dict[str, Any], where: str) -> ArticleInput:
+    text = rec.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise InputError(f'{where}: expected an object with a non-empty string "text"')
+    ext = rec.get("id")
+    if ext is None or str(ext) == "":
+        raise InputError(f'{where}: missing "id"')
+    return ArticleInput(
+        external_id=str(ext),
+        text=text,
+        url=rec.get("url") or None,
+        headline=rec.get("title") or rec.get("headline") or None,
+        outlet=rec.get("outlet") or None,
+        outlet_url=rec.get("outlet_url") or None,
+        published_at=parse_date(rec.get("published_at")),
+    )
+
+
+def expand_paths(paths: Iterable[Path]) -> list[Path]:
+    """Files to read: the given files, and the article files inside given directories."""
+    out: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            out.extend(sorted(f for f in p.iterdir() if f.suffix.lower() in FILE_SUFFIXES and f.is_file()))
+        else:
+            out.append(p)
+    return out
+
+
+def read_inputs(
+    paths: Iterable[Path], metadata: dict[str, dict[str, Any]] | None = None
+) -> Iterator[ArticleInput]:
+    """Articles from files (see module docstring), in order."""
+    from service.text.loader import read_article_file
+
+    meta = load_metadata() if metadata is None else metadata
+    for path in expand_paths(paths):
+        if path.suffix.lower() == ".jsonl":
+            with path.open(encoding="utf-8") as fh:
+                for n, line in enumerate(fh, 1):
+                    if not line.strip():
+                        continue
+                    try:
+                        rec = json.loads(line)
+                    except ValueError as exc:
+                        raise InputError(f"{path}:{n}: not JSON: {exc}") from exc
+                    if not isinstance(rec, dict):
+                        raise InputError(f"{path}:{n}: expected a JSON object")
+                    yield _from_record(rec, f"{path}:{n}")
+            continue
+        m = meta.get(path.name, {})
+        yield ArticleInput(
+            external_id=path.name,
+            text=read_article_file(path),
+            url=m.get("url") or None,
+            headline=m.get("headline") or None,
+            outlet=m.get("outlet") or None,
+            outlet_url=m.get("outlet_url") or None,
+            published_at=parse_date(m.get("published_at")),
+        )
+
+
+@dataclass
+class IngestSummary:
+    """Counts of one ingest run."""
+
+    results: list[IngestResult] = field(default_factory=list)
+
+    @property
+    def added(self) -> int:
+        """Articles stored by this run."""
+        return sum(1 for r in self.results if r.status == "added")
+
+    @property
+    def duplicates(self) -> int:
+        """Articles already stored (same URL or content): nothing changed for them."""
+        return sum(1 for r in self.results if r.status == "duplicate")
+
+
+def run_ingest(
+    articles: Iterable[ArticleInput],
+    session_factory: sessionmaker[Session],
+    *,
+    extract_many: Callable[[list[str]], Iterable[list[Any]]] | None = None,
+    batch_size: int = 16,
+    registry: Path | None = SPEAKER_REGISTRY,
+    progress: Callable[[IngestResult], None] | None = None,
+) -> IngestSummary:
+    """Ingest ``articles``: load the speaker registry, skip stored ones before extraction, extract
+    the rest in batches and store each article in its own transaction."""
+    if registry is not None and registry.exists():
+        load_registry(session_factory, registry)
+    summary = IngestSummary()
+    batch: list[ArticleInput] = []
+
+    def flush() -> None:
+        todo: list[ArticleInput] = []
+        with session_factory() as s:
+            for a in batch:
+                dup = find_duplicate(s, a)
+                if dup is not None:
+                    r = IngestResult(a.external_id, "duplicate", dup[0], dup[1])
+                    summary.results.append(r)
+                    if progress:
+                        progress(r)
+                else:
+                    todo.append(a)
+        if todo:
+            nonlocal extract_many
+            if extract_many is None:
+                from service.nlp.pipeline import get_extractor
+
+                extractor = get_extractor()
+
+                def _extract(texts: list[str]) -> Iterable[list[Any]]:
+                    return extractor.extract_many(texts, batch_size=batch_size)
+
+                extract_many = _extract
+            for a, quotes in zip(todo, extract_many([a.text for a in todo]), strict=True):
+                r = ingest_article(session_factory, a, quotes)
+                summary.results.append(r)
+                if progress:
+                    progress(r)
+        batch.clear()
+
+    seen: set[str] = set()
+    for a in articles:
+        if a.content_hash in seen:  # the same text twice in one run
+            r = IngestResult(a.external_id, "duplicate", None, "same content (earlier in this input)")
+            summary.results.append(r)
+            if progress:
+                progress(r)
+            continue
+        seen.add(a.content_hash)
+        batch.append(a)
+        if len(batch) >= batch_size:
+            flush()
+    if batch:
+        flush()
+    return summary
