@@ -36,12 +36,74 @@ def extract(files: tuple[Path, ...], jsonl: bool, pretty: bool, batch_size: int)
         raise click.UsageError("give FILE arguments or --jsonl with JSON lines on stdin")
     extractor = get_extractor()
     texts = [r["text"] for r in records]
-    for record, quotes in zip(records, extractor.extract_many(texts, batch_size=batch_size)):
+    for record, quotes in zip(records, extractor.extract_many(texts, batch_size=batch_size), strict=True):
         if pretty:
             click.echo(_pretty(record["id"], quotes))
         else:
             line = {"id": record["id"], "quotes": [q.to_dict() for q in quotes]}
             click.echo(json.dumps(line, ensure_ascii=False))
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--batch-size", default=16, show_default=True, help="Articles extracted per batch.")
+@click.option("--registry", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Speaker registry JSON [seeds/speakers.json].")  # fmt: skip
+@click.option("--quiet", "-q", is_flag=True, help="Only print the summary.")
+def ingest(paths: tuple[Path, ...], batch_size: int, registry: Path | None, quiet: bool) -> None:
+    """Store articles from text/HTML files, JSON-lines files or directories (DATABASE_URL)."""
+    from tqdm import tqdm
+
+    from service.db import get_engine, make_session_factory
+    from service.store.sources import SPEAKER_REGISTRY, InputError, expand_paths, read_inputs, run_ingest
+
+    try:
+        articles = list(read_inputs(paths))
+    except InputError as exc:
+        raise click.ClickException(str(exc)) from exc
+    factory = make_session_factory(get_engine(), writer=True)
+    bar = tqdm(total=len(articles), unit="article", disable=len(articles) < 2 or None, file=sys.stderr)
+    lines: list[str] = []
+
+    def report(r) -> None:  # type: ignore[no-untyped-def]
+        bar.update(1)
+        if r.status == "duplicate":
+            lines.append(f"{r.external_id}: unchanged, already ingested ({r.reason})")
+        else:
+            lines.append(
+                f"{r.external_id}: added ({r.quotes} quotes, {r.units} units, "
+                f"{r.speakers_created} new speakers, {r.statements_created} new statements)"
+            )
+
+    summary = run_ingest(articles, factory, batch_size=batch_size, registry=registry or SPEAKER_REGISTRY,
+                         progress=report)  # fmt: skip
+    bar.close()
+    if not quiet:
+        for line in lines:
+            click.echo(line)
+    n_files = len(expand_paths(paths))
+    click.echo(
+        f"{summary.added} added, {summary.duplicates} unchanged (already ingested) from {n_files} file(s)"
+    )
+
+
+@cli.command()
+@click.option("--jsonl", "fmt", flag_value="jsonl", default=True, help="JSON lines (default).")
+@click.option("--csv", "fmt", flag_value="csv", help="CSV with a header row.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Output file [stdout].")
+def export(fmt: str, output: Path | None) -> None:
+    """Export every grouped unit: article, offsets, text, type, speaker and statement."""
+    from service.db import get_engine, make_session_factory
+    from service.store.export import write_csv, write_jsonl
+
+    factory = make_session_factory(get_engine())
+    write = write_csv if fmt == "csv" else write_jsonl
+    with factory() as session:
+        if output is None:
+            write(session, sys.stdout)
+        else:
+            with output.open("w", encoding="utf-8", newline="") as fh:
+                write(session, fh)
 
 
 def _read_jsonl(stream) -> "list[dict]":  # noqa: UP037
