@@ -24,17 +24,26 @@ MAX_VERIFY_CHARS = 5_000
 
 
 class Text(fields.String):
-    """A string with NUL characters removed and (unless ``strip=False``) outer whitespace stripped.
+    """A string of valid Unicode; NULs removed (unless ``keep_nul``) and outer whitespace stripped
+    (unless ``strip=False``).
 
-    NULs are legal in JSON and URLs but not in PostgreSQL text; they carry no meaning here.
+    NULs are legal in JSON and URLs but not in PostgreSQL text; they carry no meaning here. Lone
+    surrogates (``"\\ud800"`` in JSON) cannot be stored or encoded: rejected.
     """
 
-    def __init__(self, *, strip: bool = True, **kwargs: Any) -> None:
+    def __init__(self, *, strip: bool = True, keep_nul: bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.strip = strip
+        self.keep_nul = keep_nul
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
-        text = super()._deserialize(value, attr, data, **kwargs).replace("\x00", "")
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise ma.ValidationError("Not valid Unicode (lone surrogate).") from exc
+        if not self.keep_nul:
+            text = text.replace("\x00", "")
         return text.strip() if self.strip else text
 
 
@@ -94,7 +103,9 @@ class QuoteQueryArgsSchema(DateRangeArgsSchema):
 
 
 class ExtractArgsSchema(StrictSchema):
-    text = fields.String(
+    text = Text(
+        strip=False,
+        keep_nul=True,
         required=True,
         validate=validate.Length(max=MAX_EXTRACT_CHARS),
         metadata={"description": "Article text (plain text); quote offsets index into it."},
