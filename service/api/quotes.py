@@ -7,17 +7,23 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from service.api.auth import SECURITY, require_api_key
+from service.api.extraction import get_app_extractor
 from service.api.pagination import page
 from service.api.schemas import (
+    ArticleInSchema,
     ArticleSchema,
     PageArgsSchema,
     QuotePageSchema,
     QuoteQueryArgsSchema,
 )
 from service.api.speakers import ID
-from service.errors import NotFound
-from service.extensions import db_session
+from service.errors import NotFound, Unprocessable
+from service.extensions import db_session, get_db
 from service.store import queries
+from service.store.ingest import ArticleInput
+from service.store.sources import run_ingest
+from service.text.loader import html_to_text, looks_like_html
 
 blp = Blueprint("quotes", __name__, url_prefix="/v1", description="Quotes and articles.")
 
@@ -38,6 +44,43 @@ def _article_or_404(article_id: int) -> dict[str, Any]:
     if article is None:
         raise NotFound(f"No article with id {article_id}.")
     return article
+
+
+@blp.route("/articles")
+class Articles(MethodView):
+    @blp.doc(security=SECURITY)
+    @require_api_key
+    @blp.arguments(ArticleInSchema)
+    @blp.response(201, ArticleSchema, description="Stored.")
+    @blp.alt_response(200, schema=ArticleSchema, description="Already stored (same URL or text).")
+    def post(self, args: dict[str, Any]) -> tuple[dict[str, Any], int]:
+        """Ingest one article: extract its quotes, resolve speakers, group statements.
+
+        Needs ``Authorization: Bearer <key>`` when the server has API keys configured.
+        """
+        text = args["text"]
+        if looks_like_html(text):
+            text = html_to_text(text)
+            if not text.strip():
+                raise Unprocessable("The HTML has no article text.", {"json": {"text": ["No article text."]}})
+        article = ArticleInput(
+            external_id=args.get("external_id") or args.get("url") or "api",
+            text=text,
+            url=args.get("url"),
+            headline=args.get("title"),
+            outlet=args.get("outlet"),
+            outlet_url=args.get("outlet_url"),
+            published_at=args.get("published_at"),
+        )
+        extractor = get_app_extractor()
+        summary = run_ingest(
+            [article],
+            get_db().writer_sessions,
+            extract_many=lambda texts: [extractor.extract(t) for t in texts],
+            registry=None,
+        )
+        (result,) = summary.results
+        return _article_or_404(result.article_id), 201 if result.status == "added" else 200
 
 
 @blp.route(f"/articles/<{ID}:article_id>")
