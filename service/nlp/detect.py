@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span, Token
 
+from service.nlp.doccache import doc_text, ent_of, sent_of
 from service.nlp.lexicon import CueLexicon, cue_lexicon
 from service.nlp.marks import QuotedSpan, find_quoted_spans
 
@@ -105,12 +106,16 @@ def _subject_to_the_left(verb: Token) -> Token | None:
     """Fallback when the parse gives the cue no subject: the nearest person named before it in
     its sentence (not inside the quote marks), as in "According to X, Maria Zakharova, the
     spokesperson ..., warned"."""
-    sent = verb.sent
+    sent = sent_of(verb)
     best = None
     for t in sent:
         if t.i >= verb.i:
             break
-        if t.ent_type_ == "PERSON" and t.ent_iob_ != "O" and (t.i + 1 >= len(t.doc) or t.doc[t.i + 1].ent_type_ != "PERSON"):
+        if (
+            t.ent_type_ == "PERSON"
+            and t.ent_iob_ != "O"
+            and (t.i + 1 >= len(t.doc) or t.doc[t.i + 1].ent_type_ != "PERSON")
+        ):
             best = t
     if best is None:
         root = sent.root
@@ -126,7 +131,7 @@ class Detector:
         self.lex = lexicon or cue_lexicon()
 
     def __call__(self, doc: Doc) -> list[Candidate]:
-        text = doc.text
+        text = doc_text(doc)
         starts = paragraph_index(text)
         quoted = [q for q in find_quoted_spans(text) if q.depth == 0]
         in_quote = _quote_mask(doc, quoted)
@@ -179,16 +184,23 @@ class Detector:
         cue = self._governing_cue(doc, qs, qe, in_quote)
         if cue is None:
             cue = self._adjacent_cue(doc, q, qs, qe, starts, in_quote)
-        pieces = [(a, _trim_end(doc.text, a, b)) for a, b in (q.pieces or [(q.start, q.end)])]
+        pieces = [(a, _trim_end(doc_text(doc), a, b)) for a, b in (q.pieces or [(q.start, q.end)])]
         if cue is None:
             # No cue: a quote that opens its paragraph (or its sentence) and is a clause is a
             # follow-on of the previous speaker; a mid-sentence fragment is not a quote.
             para_start = starts[para]
-            lead = doc.text[para_start : q.open].strip()
+            lead = doc_text(doc)[para_start : q.open].strip()
             is_clause = any(t.pos_ in ("VERB", "AUX") for t in words) and len(words) >= 4
             if lead == "" and is_clause:
-                return Candidate(q.start, _trim_end(doc.text, q.start, q.end), "direct", pieces, para,
-                                 follow_on=True, quoted=[q])
+                return Candidate(
+                    q.start,
+                    _trim_end(doc_text(doc), q.start, q.end),
+                    "direct",
+                    pieces,
+                    para,
+                    follow_on=True,
+                    quoted=[q],
+                )
             return None
         # Direct when the quote is a whole constituent; mixed when it is a fragment of a
         # clause that goes on outside the marks (the number “pales in comparison” to ...).
@@ -196,17 +208,28 @@ class Detector:
             left, right = _mixed_bounds(doc, cue, qs, qe)
             left = min(left, q.open)
             right = max(right, (q.close + 1) if q.close is not None else q.end)
-            right = _trim_end(doc.text, left, right)
+            right = _trim_end(doc_text(doc), left, right)
             if not (left <= cue.idx < right):
                 return self._candidate(doc, cue, left, right, "mixed", [(left, right)], para, [q])
-        return self._candidate(doc, cue, q.start, _trim_end(doc.text, q.start, q.end), "direct",
-                               pieces, para, [q])
+        return self._candidate(
+            doc, cue, q.start, _trim_end(doc_text(doc), q.start, q.end), "direct", pieces, para, [q]
+        )
 
-    def _candidate(self, doc: Doc, cue: Token, start: int, end: int, qtype: str,
-                   parts: list[tuple[int, int]], para: int, quoted: list[QuotedSpan]) -> Candidate:
+    def _candidate(
+        self,
+        doc: Doc,
+        cue: Token,
+        start: int,
+        end: int,
+        qtype: str,
+        parts: list[tuple[int, int]],
+        para: int,
+        quoted: list[QuotedSpan],
+    ) -> Candidate:
         subj = subject_of(cue, self._mask)
-        c = Candidate(start, end, qtype, parts, para, cue=cue, cue_span=_cue_span(cue),
-                      subject=subj, quoted=quoted)
+        c = Candidate(
+            start, end, qtype, parts, para, cue=cue, cue_span=_cue_span(cue), subject=subj, quoted=quoted
+        )
         c.via = self._via(doc, cue)
         return c
 
@@ -224,11 +247,12 @@ class Detector:
                 tok = tok.head
         return None
 
-    def _adjacent_cue(self, doc: Doc, q: QuotedSpan, qs: int, qe: int, starts: list[int],
-                      in_quote: list[int]) -> Token | None:
+    def _adjacent_cue(
+        self, doc: Doc, q: QuotedSpan, qs: int, qe: int, starts: list[int], in_quote: list[int]
+    ) -> Token | None:
         """A cue right after the closing mark (“...,” he said) or right before the opening one
         (He said: “...”), within the quote's paragraph."""
-        para_end = len(doc.text)
+        para_end = len(doc_text(doc))
         pi = _para_of(starts, q.start)
         if pi + 1 < len(starts):
             para_end = starts[pi + 1]
@@ -255,7 +279,7 @@ class Detector:
             if in_quote[t.i] and t.i < qs - 1:
                 break
             if _is_cue(t, self.lex, speech_only=True):
-                between = doc.text[t.idx + len(t) : q.open]
+                between = doc_text(doc)[t.idx + len(t) : q.open]
                 if between.strip() == "" or between.rstrip()[-1:] in (",", ":") or steps < 12:
                     return t
                 return None
@@ -289,7 +313,7 @@ class Detector:
                                     if o.dep_ == "pobj":
                                         return _np_chars(o)
         # "according to X" elsewhere in the cue's sentence while the cue has its own subject
-        sent = cue.sent
+        sent = sent_of(cue)
         for t in sent:
             if t.lower_ == "according" and t.dep_ == "prep" and t.head.i != cue.i:
                 src = _according_object(t)
@@ -305,8 +329,10 @@ class Detector:
             return out
         if subj.lower_ in ("you",):
             return out
-        if verb.tag_ == "VBN" and verb.lemma_.lower() == "ask" and not any(
-            c.dep_ == "nsubj" for c in verb.children
+        if (
+            verb.tag_ == "VBN"
+            and verb.lemma_.lower() == "ask"
+            and not any(c.dep_ == "nsubj" for c in verb.children)
         ):
             return out
         for child in _complements(verb):
@@ -343,7 +369,7 @@ class Detector:
             head = tok.head
             if _is_cue(head, self.lex) and subject_of(head) is not None:
                 continue  # the source is a channel of that cue (handled as via)
-            sent = tok.sent
+            sent = sent_of(tok)
             phrase_l = tok.i
             phrase_r = src.right_edge.i
             # content: the sentence without the "according to X" phrase and its comma
@@ -366,9 +392,17 @@ class Detector:
             if src.lemma_.lower() in ("report", "reports", "media") and media is not None:
                 speaker_tok, via = media, None
             qtype = "mixed" if any(in_quote[t.i] for t in doc[first.i : last.i + 1]) else "indirect"
-            c = Candidate(start, end, qtype, [(start, end)], _para_of(starts, start),
-                          cue=tok, cue_span=(tok.idx, doc[tok.i + 1].idx + len(doc[tok.i + 1])),
-                          subject=speaker_tok, via=via)
+            c = Candidate(
+                start,
+                end,
+                qtype,
+                [(start, end)],
+                _para_of(starts, start),
+                cue=tok,
+                cue_span=(tok.idx, doc[tok.i + 1].idx + len(doc[tok.i + 1])),
+                subject=speaker_tok,
+                via=via,
+            )
             out.append(c)
         return out
 
@@ -384,9 +418,15 @@ def _complements(verb: Token) -> list[Token]:
     for child in verb.children:
         if child.dep_ in ("dobj", "prep", "attr"):
             for g in child.subtree:
-                if g.dep_ in ("acl", "relcl", "ccomp") and g.head.pos_ in ("NOUN", "PROPN") and any(
-                    m.dep_ == "mark" and m.lower_ == "that" or (m.lower_ == "that" and m.i == g.left_edge.i)
-                    for m in g.children
+                if (
+                    g.dep_ in ("acl", "relcl", "ccomp")
+                    and g.head.pos_ in ("NOUN", "PROPN")
+                    and any(
+                        m.dep_ == "mark"
+                        and m.lower_ == "that"
+                        or (m.lower_ == "that" and m.i == g.left_edge.i)
+                        for m in g.children
+                    )
                 ):
                     # a that-clause whose "that" is a complementizer, not a relative pronoun
                     if any(m.dep_ in ("nsubj", "nsubjpass") and m.lower_ == "that" for m in g.children):
@@ -414,8 +454,10 @@ def _according_object(tok: Token) -> Token | None:
 def _media_inside(tok: Token, lex: CueLexicon) -> Token | None:
     """In "reports from Russian news agency Interfax", the named outlet."""
     for t in tok.subtree:
-        if t.ent_type_ in ("ORG", "PERSON") and t.dep_ in ("pobj", "appos", "dobj", "nsubj") or (
-            t.ent_type_ == "ORG" and t.head.lemma_.lower() in ("from", "by")
+        if (
+            t.ent_type_ in ("ORG", "PERSON")
+            and t.dep_ in ("pobj", "appos", "dobj", "nsubj")
+            or (t.ent_type_ == "ORG" and t.head.lemma_.lower() in ("from", "by"))
         ):
             return t
     for t in tok.subtree:
@@ -430,15 +472,16 @@ def _np_chars(tok: Token) -> tuple[int, int]:
         left = tok.doc[left.i + 1]
     right = tok
     for child in tok.rights:
-        if child.dep_ in ("compound", "flat", "appos") or child.ent_type_ and child.ent_type_ == tok.ent_type_:
+        if (
+            child.dep_ in ("compound", "flat", "appos")
+            or child.ent_type_
+            and child.ent_type_ == tok.ent_type_
+        ):
             right = child.right_edge
-    if tok.ent_type_:
-        # extend to the entity
-        for ent in tok.doc.ents:
-            if ent.start <= tok.i < ent.end:
-                left = min(left, tok.doc[ent.start], key=lambda t: t.i)
-                right = max(right, tok.doc[ent.end - 1], key=lambda t: t.i)
-                break
+    ent = ent_of(tok)
+    if ent is not None:
+        left = min(left, tok.doc[ent.start], key=lambda t: t.i)
+        right = max(right, tok.doc[ent.end - 1], key=lambda t: t.i)
     return left.idx, right.idx + len(right)
 
 
@@ -463,11 +506,12 @@ def _complement_containing(cue: Token, qs: int, qe: int) -> Token | None:
 def _mixed_bounds(doc: Doc, cue: Token, qs: int, qe: int) -> tuple[int, int]:
     """Content of a mixed quote: the reported clause around the quoted fragment, from just
     after the cue (or from the clause start when the cue follows) to the clause end."""
-    sent = doc[qs].sent
+    sent = sent_of(doc[qs])
     if cue.i < qs:
         first = doc[cue.i + 1]
-        while first.i < qs and (first.dep_ in ("prt", "punct", "mark") or first.lower_ == "that"
-                                or first.dep_ == "npadvmod"):
+        while first.i < qs and (
+            first.dep_ in ("prt", "punct", "mark") or first.lower_ == "that" or first.dep_ == "npadvmod"
+        ):
             first = doc[first.i + 1]
         last = max(cue.right_edge, doc[qe - 1], key=lambda t: t.i)
         last = min(last, doc[sent.end - 1], key=lambda t: t.i)
@@ -499,24 +543,29 @@ def _clause_root(doc: Doc, qs: int, qe: int) -> Token:
     return roots[0] if roots else doc[qs]
 
 
-def _is_fragment_of_clause(doc: Doc, qs: int, qe: int, in_quote: list[int] | None = None,
-                           lex: CueLexicon | None = None) -> bool:
+def _is_fragment_of_clause(
+    doc: Doc, qs: int, qe: int, in_quote: list[int] | None = None, lex: CueLexicon | None = None
+) -> bool:
     """Whether the quoted words are part of a clause that continues outside the marks: a
     quote's root whose subtree reaches more than two words beyond the quote, or a quoted
     phrase with no verb that sits inside a clause."""
     roots = _quote_roots(doc, qs, qe)
     for r in roots:
         outside = sum(
-            1 for t in r.subtree
-            if not (qs - 1 <= t.i <= qe) and not t.is_punct and t.lower_ not in ("that", "whether", "and")
-            and not (in_quote is not None and in_quote[t.i]) and not (lex is not None and _is_cue(t, lex))
+            1
+            for t in r.subtree
+            if not (qs - 1 <= t.i <= qe)
+            and not t.is_punct
+            and t.lower_ not in ("that", "whether", "and")
+            and not (in_quote is not None and in_quote[t.i])
+            and not (lex is not None and _is_cue(t, lex))
         )
         if outside > 2:
             return True
     has_verb = any(t.pos_ in ("VERB", "AUX") for t in doc[qs:qe])
     if not has_verb:
-        sent = doc[qs].sent
-        before = doc.text[sent.start_char : doc[qs].idx].strip().rstrip("\"“‘'")
+        sent = sent_of(doc[qs])
+        before = doc_text(doc)[sent.start_char : doc[qs].idx].strip().rstrip("\"“‘'")
         return bool(before) and not before.endswith((":", ","))
     return False
 

@@ -55,7 +55,7 @@ class Extractor:
         results: dict[int, list[Quote]] = {}
         cleaned_small = [clean_text(t) for _, t in small]
         docs = self.nlp.pipe((c for c in cleaned_small), batch_size=batch_size)
-        for (i, text), doc in zip(small, docs):
+        for (i, text), doc in zip(small, docs, strict=True):
             results[i] = quotes_from_doc(doc, text)
         for i, text in enumerate(texts):
             if i not in results:

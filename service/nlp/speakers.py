@@ -14,22 +14,131 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span, Token
 
+from service.nlp.doccache import doc_text, ent_of, sent_of
+
 TITLE_WORDS = {
-    "mr", "mrs", "ms", "dr", "sir", "dame", "president", "secretary", "minister", "director", "senator",
-    "sen", "rep", "representative", "gov", "governor", "mayor", "spokesman", "spokeswoman", "spokesperson",
-    "general", "gen", "chief", "coordinator", "leader", "prime", "foreign", "defense", "defence", "state",
-    "deputy", "vice", "chairman", "chairwoman", "chair", "ambassador", "judge", "justice", "professor",
-    "prof", "lt", "col", "capt", "sgt", "adm", "admiral", "commander", "officer", "official", "king",
-    "queen", "prince", "princess", "pope", "rev", "father", "sister", "lawmaker", "attorney", "councillor",
-    "councilman", "councilwoman", "ceo", "founder", "head", "analyst", "economist", "editor", "reporter",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "sir",
+    "dame",
+    "president",
+    "secretary",
+    "minister",
+    "director",
+    "senator",
+    "sen",
+    "rep",
+    "representative",
+    "gov",
+    "governor",
+    "mayor",
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
+    "general",
+    "gen",
+    "chief",
+    "coordinator",
+    "leader",
+    "prime",
+    "foreign",
+    "defense",
+    "defence",
+    "state",
+    "deputy",
+    "vice",
+    "chairman",
+    "chairwoman",
+    "chair",
+    "ambassador",
+    "judge",
+    "justice",
+    "professor",
+    "prof",
+    "lt",
+    "col",
+    "capt",
+    "sgt",
+    "adm",
+    "admiral",
+    "commander",
+    "officer",
+    "official",
+    "king",
+    "queen",
+    "prince",
+    "princess",
+    "pope",
+    "rev",
+    "father",
+    "sister",
+    "lawmaker",
+    "attorney",
+    "councillor",
+    "councilman",
+    "councilwoman",
+    "ceo",
+    "founder",
+    "head",
+    "analyst",
+    "economist",
+    "editor",
+    "reporter",
 }
 ORG_HEADS = {
-    "agency", "ministry", "service", "department", "office", "government", "council", "company", "firm",
-    "group", "organization", "organisation", "commission", "committee", "administration", "bureau",
-    "court", "party", "alliance", "army", "military", "police", "union", "bank", "board", "authority",
-    "institute", "university", "house", "embassy", "parliament", "assembly", "congress", "senate",
-    "campaign", "team", "club", "network", "newspaper", "court", "corporation", "fund", "foundation",
-    "association", "coalition", "force", "forces", "command", "regime", "cabinet", "kremlin", "pentagon",
+    "agency",
+    "ministry",
+    "service",
+    "department",
+    "office",
+    "government",
+    "council",
+    "company",
+    "firm",
+    "group",
+    "organization",
+    "organisation",
+    "commission",
+    "committee",
+    "administration",
+    "bureau",
+    "court",
+    "party",
+    "alliance",
+    "army",
+    "military",
+    "police",
+    "union",
+    "bank",
+    "board",
+    "authority",
+    "institute",
+    "university",
+    "house",
+    "embassy",
+    "parliament",
+    "assembly",
+    "congress",
+    "senate",
+    "campaign",
+    "team",
+    "club",
+    "network",
+    "newspaper",
+    "corporation",
+    "fund",
+    "foundation",
+    "association",
+    "coalition",
+    "force",
+    "forces",
+    "command",
+    "regime",
+    "cabinet",
+    "kremlin",
+    "pentagon",
 }
 ORG_CLASSES = [
     {"agency", "service", "bureau", "administration", "office", "department", "ministry", "directorate"},
@@ -112,7 +221,7 @@ class ArticleEntities:
                     break
                 j -= 1
             if j < tok.i and tok.i - j <= 3:
-                name = self.doc.text[self.doc[j].idx : tok.idx + len(tok)]
+                name = doc_text(self.doc)[self.doc[j].idx : tok.idx + len(tok)]
                 person = by_key[key]
                 if len(name.split()) > len(person.name.split()):
                     person.aliases.add(person.name)
@@ -124,7 +233,7 @@ class ArticleEntities:
             toks = toks[:-1]
         if not toks or not any(t.is_alpha for t in toks):
             return
-        name = _clean_name(self.doc.text[toks[0].idx : toks[-1].idx + len(toks[-1])])
+        name = _clean_name(doc_text(self.doc)[toks[0].idx : toks[-1].idx + len(toks[-1])])
         if not name or not name[0].isupper():
             return
         if toks[-1].lower_ in ORG_HEADS:
@@ -150,11 +259,15 @@ class ArticleEntities:
     def _add_org(self, ent: Span) -> None:
         start = ent.start
         # "Germany’s Foreign Ministry": keep the possessive owner, which tells ministries apart
-        if start >= 2 and self.doc[start - 1].tag_ == "POS" and self.doc[start - 2].ent_type_ in ("GPE", "ORG"):
+        if (
+            start >= 2
+            and self.doc[start - 1].tag_ == "POS"
+            and self.doc[start - 2].ent_type_ in ("GPE", "ORG")
+        ):
             start -= 2
             while start > 0 and self.doc[start].ent_iob_ == "I":
                 start -= 1
-        name = _clean_name(self.doc.text[self.doc[start].idx : ent.end_char])
+        name = _clean_name(doc_text(self.doc)[self.doc[start].idx : ent.end_char])
         if ent.label_ == "PERSON" and name.lower().startswith(tuple(w + " " for w in ("the",))):
             name = name[4:]
         if len(name) < 2:
@@ -173,7 +286,7 @@ class ArticleEntities:
     def person_for_token(self, tok: Token) -> Entity | None:
         """The person a proper-name token belongs to (by entity, else by surname)."""
         if tok.ent_type_ == "PERSON" or tok.pos_ == "PROPN":
-            ent = _ent_of(tok)
+            ent = ent_of(tok)
             if ent is not None and ent.label_ == "PERSON":
                 toks = _strip_titles(list(ent))
                 if toks and toks[-1].lower_ in ("'s", "’s"):
@@ -194,7 +307,7 @@ class ArticleEntities:
         return None
 
     def org_for_token(self, tok: Token) -> Entity | None:
-        ent = _ent_of(tok)
+        ent = ent_of(tok)
         if ent is not None and (ent.label_ == "ORG" or (ent.label_ == "PERSON" and tok.lower_ in ORG_HEADS)):
             for org in self.orgs.values():
                 if ent.start_char in org.positions:
@@ -238,15 +351,6 @@ def _org_class(word: str) -> int | None:
     return None
 
 
-def _ent_of(tok: Token) -> Span | None:
-    if not tok.ent_type_:
-        return None
-    for ent in tok.doc.ents:
-        if ent.start <= tok.i < ent.end:
-            return ent
-    return None
-
-
 def _surname_key(name: str) -> str:
     parts = [p for p in re.split(r"[\s]+", name.strip()) if p]
     if not parts:
@@ -274,7 +378,7 @@ def _roles_of(ent: Span) -> list[str]:
         while toks and toks[0].dep_ in ("poss", "case") and toks[0].lower_ in ("his", "her", "its", "their"):
             toks = toks[1:]
         if toks and any(t.pos_ in ("NOUN", "PROPN") for t in toks) and len(toks) <= 10:
-            roles.append(doc.text[toks[0].idx : toks[-1].idx + len(toks[-1])])
+            roles.append(doc_text(doc)[toks[0].idx : toks[-1].idx + len(toks[-1])])
     # titles inside the entity ("President Volodymyr Zelensky" as one entity)
     inner = []
     for t in ent:
@@ -292,7 +396,7 @@ def _roles_of(ent: Span) -> list[str]:
                 while toks and toks[-1].is_punct:
                     toks = toks[:-1]
                 if toks:
-                    roles.append(doc.text[toks[0].idx : toks[-1].idx + len(toks[-1])])
+                    roles.append(doc_text(doc)[toks[0].idx : toks[-1].idx + len(toks[-1])])
     return [r for r in roles if r]
 
 
@@ -345,7 +449,7 @@ class SpeakerResolver:
                     return Resolved(person.name, "person", mention, person)
                 return Resolved(None, "person", mention)
             if lower in THING_PRONOUNS:
-                sent_start = tok.sent.start_char
+                sent_start = sent_of(tok).start_char
                 near = [
                     (max(x for x in o.positions if sent_start <= x < tok.idx), o)
                     for o in ents.orgs.values()
@@ -358,7 +462,11 @@ class SpeakerResolver:
                     return Resolved(self.last_org.name, "organization", mention, self.last_org)
                 return Resolved(None, "organization", mention)
             if lower in ("who", "that", "which"):
-                return self._resolve(tok.head.head) if tok.head.dep_ == "relcl" else Resolved(None, "unknown", mention)
+                return (
+                    self._resolve(tok.head.head)
+                    if tok.head.dep_ == "relcl"
+                    else Resolved(None, "unknown", mention)
+                )
             if self.last is not None and self.last.kind in ("group", "organization"):
                 return Resolved(self.last.name, self.last.kind, mention, self.last.entity)
             return Resolved(None, "group", mention)
@@ -383,13 +491,15 @@ class SpeakerResolver:
             o = ents.org_by_role(words, head, tok.idx) if head in ORG_HEADS else None
             if o is not None:
                 return Resolved(o.name, "organization", _mention_chars(tok), o)
-        ent = _ent_of(tok)
+        ent = ent_of(tok)
         if ent is not None and ent.label_ in ("GPE", "NORP", "ORG"):
             return Resolved(_clean_name(ent.text), "organization", (ent.start_char, ent.end_char))
         # a descriptive noun phrase ("South Korean lawmakers", "the security firm")
         s, e = _mention_chars(tok)
-        phrase = _clean_name(doc.text[s:e])
-        kind = "group" if tok.tag_ in ("NNS", "NNPS") else ("organization" if head in ORG_HEADS else "unknown")
+        phrase = _clean_name(doc_text(doc)[s:e])
+        kind = (
+            "group" if tok.tag_ in ("NNS", "NNPS") else ("organization" if head in ORG_HEADS else "unknown")
+        )
         if tok.pos_ == "PROPN":
             kind = "person" if tok.ent_type_ == "PERSON" else "organization"
         return Resolved(phrase or None, kind, (s, e))
@@ -401,7 +511,10 @@ class SpeakerResolver:
             cands.append(self.last.entity)
         # most recent person named before the pronoun
         recent = sorted(
-            ((max((x for x in p.positions if x < tok.idx), default=-1), p) for p in self.entities.people.values()),
+            (
+                (max((x for x in p.positions if x < tok.idx), default=-1), p)
+                for p in self.entities.people.values()
+            ),
             key=lambda pair: -pair[0],
         )
         cands.extend(p for pos, p in recent if pos >= 0)
@@ -424,7 +537,7 @@ def _mention_chars(tok: Token) -> tuple[int, int]:
     for child in tok.rights:
         if child.dep_ in ("compound", "flat") or (child.dep_ == "appos" and child.pos_ == "PROPN"):
             right = max(right, child.right_edge, key=lambda t: t.i)
-    ent = _ent_of(tok)
+    ent = ent_of(tok)
     if ent is not None:
         left = min(left, doc[ent.start], key=lambda t: t.i)
         right = max(right, doc[ent.end - 1], key=lambda t: t.i)
