@@ -1,0 +1,199 @@
+"""Ingest against SQLite and PostgreSQL with hand-built extraction results."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from models import Article, Occurrence, Quote, Speaker, SpeakerAlias, Statement
+from service.nlp.types import Quote as XQuote
+from service.nlp.types import Speaker as XSpeaker
+from service.nlp.types import TextSpan
+from service.store.export import write_csv, write_jsonl
+from service.store.ingest import ArticleInput, ingest_article, load_registry
+from service.store.sources import read_inputs, run_ingest
+
+REGISTRY = Path(__file__).resolve().parents[2] / "seeds" / "speakers.json"
+
+
+def q(
+    text: str, said: str, name: str | None, kind: str = "person", typ: str = "direct", **kw: tuple
+) -> XQuote:
+    """A quote of ``said`` inside ``text`` attributed to ``name``."""
+    s = text.index(said)
+    mention = (
+        TextSpan(text.index(name), text.index(name) + len(name), name) if name and name in text else None
+    )
+    sp = XSpeaker(name, mention, kind, kw.get("aliases", ()), kw.get("roles", ()))  # type: ignore[arg-type]
+    return XQuote(s, s + len(said), said, typ, (), None, sp)  # type: ignore[arg-type]
+
+
+A1 = (
+    'Kim Jong-un said "We will send 3,000 soldiers to Russia." '
+    'Kim Yo Jong said "The drills are a provocation."'
+)
+A2 = 'North Korean leader Kim Jong Un said "We will send 3,000 soldiers to Russia this month." He smiled.'
+A3 = 'Kim Jong Un said "We will send 8,000 soldiers to Russia."'
+
+
+def _ingest(factory: sessionmaker[Session], ext: str, text: str, quotes: list[XQuote], **kw: object):  # type: ignore[no-untyped-def]
+    return ingest_article(factory, ArticleInput(ext, text, **kw), quotes)  # type: ignore[arg-type]
+
+
+def _count(factory: sessionmaker[Session], model: type) -> int:
+    with factory() as s:
+        return int(s.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def test_ingest_groups_variants_and_resolves_speakers(session_factory: sessionmaker[Session]) -> None:
+    r1 = _ingest(
+        session_factory,
+        "a1",
+        A1,
+        [
+            q(A1, "We will send 3,000 soldiers to Russia.", "Kim Jong-un"),
+            q(A1, "The drills are a provocation.", "Kim Yo Jong"),
+        ],
+        published_at=dt.date(2024, 10, 1),
+    )
+    r2 = _ingest(
+        session_factory,
+        "a2",
+        A2,
+        [q(A2, "We will send 3,000 soldiers to Russia this month.", "Kim Jong Un")],
+        published_at=dt.date(2024, 10, 3),
+    )
+    r3 = _ingest(session_factory, "a3", A3, [q(A3, "We will send 8,000 soldiers to Russia.", "Kim Jong Un")])
+    assert (r1.status, r2.status, r3.status) == ("added", "added", "added")
+    with session_factory() as s:
+        speakers = {sp.name: sp.id for sp in s.scalars(select(Speaker))}
+        assert set(speakers) == {
+            "Kim Jong-un",
+            "Kim Yo Jong",
+        }  # Kim Jong Un == Kim Jong-un; Kim Yo Jong apart
+        occ = {o.text: o for o in s.scalars(select(Occurrence))}
+        a, b, c = (occ[t] for t in (
+            "We will send 3,000 soldiers to Russia.",
+            "We will send 3,000 soldiers to Russia this month.",
+            "We will send 8,000 soldiers to Russia.",
+        ))  # fmt: skip
+        assert a.statement_id == b.statement_id != c.statement_id  # 3,000 and 8,000 never one statement
+        assert a.label == "canonical" and b.label == "trimmed" and b.diff
+        st = s.get(Statement, a.statement_id)
+        assert (
+            st is not None and st.first_seen == dt.date(2024, 10, 1) and st.last_seen == dt.date(2024, 10, 3)
+        )
+        assert st.occurrence_count == 2
+
+
+def test_reingest_changes_nothing(session_factory: sessionmaker[Session]) -> None:
+    quotes = [q(A1, "We will send 3,000 soldiers to Russia.", "Kim Jong-un")]
+    assert _ingest(session_factory, "a1", A1, quotes, url="https://example.org/a1").status == "added"
+    counts = [
+        _count(session_factory, m) for m in (Article, Speaker, SpeakerAlias, Quote, Occurrence, Statement)
+    ]
+    again = _ingest(session_factory, "a1-copy", A1, quotes)
+    assert (again.status, again.reason) == ("duplicate", "same content")
+    other_text = _ingest(session_factory, "a1-edit", A1 + " Updated.", quotes, url="https://example.org/a1")
+    assert (other_text.status, other_text.reason) == ("duplicate", "same URL")
+    assert counts == [
+        _count(session_factory, m) for m in (Article, Speaker, SpeakerAlias, Quote, Occurrence, Statement)
+    ]
+
+
+def test_role_only_mentions_resolve_by_date_never_merge(session_factory: sessionmaker[Session]) -> None:
+    text = 'The Defense Secretary said "We are watching closely."'
+    said = "We are watching closely."
+    # Without a registry a role-only speaker is not invented.
+    r = _ingest(
+        session_factory,
+        "r0",
+        text,
+        [q(text, said, "the Defense Secretary")],
+        published_at=dt.date(2024, 6, 1),
+    )
+    with session_factory() as s:
+        assert s.scalar(select(Quote.speaker_id).where(Quote.article_id == r.article_id)) is None
+    load_registry(session_factory, REGISTRY)
+    r24 = _ingest(session_factory, "r24", text + " ", [q(text, said, "the Defense Secretary")],
+                  published_at=dt.date(2024, 10, 1))  # fmt: skip
+    r25 = _ingest(session_factory, "r25", text + "  ", [q(text, said, "the Defense Secretary")],
+                  published_at=dt.date(2025, 3, 1))  # fmt: skip
+    with session_factory() as s:
+        name = {
+            r.external_id: s.scalar(
+                select(Speaker.name)
+                .join(Quote, Quote.speaker_id == Speaker.id)
+                .where(Quote.article_id == r.article_id)
+            )
+            for r in (r24, r25)
+        }
+    assert name == {"r24": "Lloyd Austin", "r25": "Pete Hegseth"}
+
+
+def test_surname_uses_article_context_and_registry_is_idempotent(
+    session_factory: sessionmaker[Session],
+) -> None:
+    n1 = load_registry(session_factory, REGISTRY)
+    counts = [_count(session_factory, m) for m in (Speaker, SpeakerAlias)]
+    assert load_registry(session_factory, REGISTRY) == n1
+    assert counts == [_count(session_factory, m) for m in (Speaker, SpeakerAlias)]
+    text = 'President Zelenskyy spoke. Zelensky said "We need more air defence."'
+    _ingest(session_factory, "z", text, [q(text, "We need more air defence.", "Zelensky")])
+    text2 = (
+        'Organisations: the South Korean National Intelligence Service said "Troops arrived." '
+        "Later South Korea's National Intelligence Service added more."
+    )
+    nis = "South Korea's National Intelligence Service"
+    _ingest(session_factory, "nis", text2, [q(text2, "Troops arrived.", nis, kind="organization")])
+    with session_factory() as s:
+        rows = s.execute(
+            select(Quote.speaker_name, Speaker.name).join(Speaker, Speaker.id == Quote.speaker_id)
+        ).all()
+    assert set(rows) == {
+        ("Zelensky", "Volodymyr Zelenskyy"),
+        ("South Korea's National Intelligence Service", "South Korean National Intelligence Service"),
+    }
+
+
+def test_run_ingest_from_files_and_export(session_factory: sessionmaker[Session], tmp_path: Path) -> None:
+    (tmp_path / "x.txt").write_text(A1, encoding="utf-8")
+    (tmp_path / "more.jsonl").write_text(
+        json.dumps({"id": "j2", "text": A2, "url": "https://example.org/j2", "outlet": "Example News",
+                    "published_at": "2024-10-03", "title": "Kim"}) + "\n",
+        encoding="utf-8",
+    )  # fmt: skip
+
+    def fake_extract(texts: list[str]) -> list[list[XQuote]]:
+        out = []
+        for t in texts:
+            said = t[t.index('"') + 1 : t.index('"', t.index('"') + 1)]
+            out.append([q(t, said, "Kim Jong Un" if "Kim Jong Un" in t else "Kim Jong-un")])
+        return out
+
+    articles = list(read_inputs([tmp_path / "x.txt", tmp_path / "more.jsonl"], metadata={}))
+    assert [a.external_id for a in articles] == ["x.txt", "j2"]
+    summary = run_ingest(articles, session_factory, extract_many=fake_extract, registry=None)
+    assert (summary.added, summary.duplicates) == (2, 0)
+    again = run_ingest(articles, session_factory, extract_many=fake_extract, registry=None)
+    assert (again.added, again.duplicates) == (0, 2)
+    with session_factory() as s:
+        buf = io.StringIO()
+        assert write_jsonl(s, buf) == 2
+        lines = [json.loads(x) for x in buf.getvalue().splitlines()]
+        assert {ln["article"] for ln in lines} == {"x.txt", "j2"}
+        assert len({ln["statement"]["id"] for ln in lines}) == 1
+        assert len({ln["speaker"]["id"] for ln in lines}) == 1
+        for ln in lines:
+            source = A1 if ln["article"] == "x.txt" else A2
+            assert source[ln["start"] : ln["end"]] == ln["text"]
+        csv_buf = io.StringIO()
+        assert write_csv(s, csv_buf) == 2
+        assert csv_buf.getvalue().splitlines()[0].startswith("article,start,end,text,type,speaker_id")
+        art = s.scalar(select(Article).where(Article.external_id == "j2"))
+        assert art is not None and art.outlet is not None and art.outlet.name == "Example News"
