@@ -97,7 +97,9 @@ def test_channel_is_via_not_speaker(extract):
 
 
 def test_according_to_channel_with_named_speaker(extract):
-    text = "“We assess that they moved,” National Security Council spokesman John Kirby said, according to CNN."
+    text = (
+        "“We assess that they moved,” National Security Council spokesman John Kirby said, according to CNN."
+    )
     q = only(extract(text), "We assess")
     assert q.speaker.name == "John Kirby"
     assert q.via is not None and q.via.text == "CNN"
