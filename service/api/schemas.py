@@ -52,6 +52,22 @@ def _not_blank(value: str) -> None:
         raise ma.ValidationError("Must not be blank.")
 
 
+class FullRegexp(validate.Regexp):
+    """`validate.Regexp` matching the whole value, as JSON Schema's ``pattern`` with ``^...$`` does
+    (Python's ``$`` would also accept a trailing newline)."""
+
+    def __call__(self, value: str) -> str:
+        if self.regex.fullmatch(value) is None:
+            raise ma.ValidationError(self._format_error(value))
+        return value
+
+
+# One expression both validates and documents (as `pattern`) web addresses.
+_URL = FullRegexp(
+    r"^https?://[A-Za-z0-9.\-]+(:[0-9]{1,5})?(/[^\s]*)?$", error="Not a valid http(s) URL."
+)
+
+
 class StrictSchema(ma.Schema):
     """Input schema that rejects unknown fields (documented as ``additionalProperties: false``)."""
 
@@ -136,8 +152,12 @@ class ArticleInSchema(StrictSchema):
     external_id = Text(validate=validate.Length(max=500), metadata={"description": "Caller's id."})
     title = Text(allow_none=True, validate=validate.Length(max=2000))
     outlet = Text(allow_none=True, validate=validate.Length(max=300))
-    outlet_url = fields.Url(allow_none=True, validate=validate.Length(max=2000))
-    url = fields.Url(allow_none=True, validate=validate.Length(max=2000))
+    outlet_url = fields.String(allow_none=True, validate=[validate.Length(max=2000), _URL])
+    url = fields.String(
+        allow_none=True,
+        validate=[validate.Length(max=2000), _URL],
+        metadata={"description": "The article's address; an article is stored once per URL."},
+    )
     published_at = fields.Date(allow_none=True)
 
 

@@ -1,0 +1,59 @@
+"""The generated OpenAPI document: valid structure, every route, error shape, security."""
+
+from __future__ import annotations
+
+from flask.testing import FlaskClient
+
+EXPECTED = {
+    "/healthz": {"get"},
+    "/v1/speakers": {"get"},
+    "/v1/speakers/{speaker_id}": {"get"},
+    "/v1/speakers/{speaker_id}/statements": {"get"},
+    "/v1/statements/{statement_id}": {"get"},
+    "/v1/quotes": {"get"},
+    "/v1/articles": {"post"},
+    "/v1/articles/{article_id}": {"get"},
+    "/v1/articles/{article_id}/quotes": {"get"},
+    "/v1/extract": {"post"},
+    "/v1/verify": {"post"},
+}
+
+
+def test_openapi_document(client: FlaskClient) -> None:
+    r = client.get("/v1/openapi.json")
+    assert r.status_code == 200 and r.mimetype == "application/json"
+    spec = r.get_json()
+    assert spec["openapi"].startswith("3.")
+    assert {p: set(ops) - {"parameters"} for p, ops in spec["paths"].items()} == EXPECTED
+    schemas = spec["components"]["schemas"]
+    assert set(schemas["Error"]["properties"]) == {"code", "status", "message", "errors"}
+    assert set(schemas["Speaker"]["properties"]) == {
+        "id", "name", "kind", "aliases", "roles", "statement_count", "quote_count",
+    }  # fmt: skip
+    assert set(schemas["StatementPage"]["properties"]) == {"items", "next_cursor"}
+    assert schemas["Match"]["properties"]["verdict"]["enum"] == [
+        "verbatim",
+        "close",
+        "paraphrase",
+        "different",
+    ]
+    post = spec["paths"]["/v1/articles"]["post"]
+    assert post["security"] == [{"bearerAuth": []}]
+    assert {"200", "201", "default"} <= set(post["responses"])
+    assert schemas["ArticleIn"]["additionalProperties"] is False
+    path = spec["paths"]["/v1/speakers/{speaker_id}/statements"]
+    params = {p["name"]: p for p in path["parameters"] + path["get"]["parameters"]}
+    assert {"speaker_id", "q", "outlet", "since", "until", "limit", "cursor"} == set(params)
+    assert params["limit"]["schema"]["maximum"] == 100
+    for url, ops in spec["paths"].items():
+        for method in EXPECTED[url]:
+            assert ops[method].get("summary"), url
+            assert "default" in ops[method]["responses"], url
+
+
+def test_docs_page_is_self_contained(client: FlaskClient) -> None:
+    r = client.get("/v1/docs")
+    assert r.status_code == 200 and r.mimetype == "text/html"
+    html = r.get_data(as_text=True)
+    assert "openapi.json" in html
+    assert "http://" not in html and "https://" not in html  # no CDN: works offline
