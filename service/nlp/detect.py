@@ -191,7 +191,8 @@ class Detector:
             para_start = starts[para]
             lead = doc_text(doc)[para_start : q.open].strip()
             is_clause = any(t.pos_ in ("VERB", "AUX") for t in words) and len(words) >= 4
-            if lead == "" and is_clause:
+            after_quote = lead[-1:] in (".", "!", "?") and any(m in lead for m in "”\"’")
+            if (lead == "" or after_quote) and is_clause:
                 return Candidate(
                     q.start,
                     _trim_end(doc_text(doc), q.start, q.end),
