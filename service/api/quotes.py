@@ -64,7 +64,7 @@ class Articles(MethodView):
             if not text.strip():
                 raise Unprocessable("The HTML has no article text.", {"json": {"text": ["No article text."]}})
         article = ArticleInput(
-            external_id=args.get("external_id") or args.get("url") or "api",
+            external_id=args.get("external_id") or args.get("url") or "",
             text=text,
             url=args.get("url"),
             headline=args.get("title"),
@@ -72,6 +72,7 @@ class Articles(MethodView):
             outlet_url=args.get("outlet_url"),
             published_at=args.get("published_at"),
         )
+        article.external_id = article.external_id or f"api-{article.content_hash[:16]}"
         extractor = get_app_extractor()
         summary = run_ingest(
             [article],
