@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from flask.testing import FlaskClient
 
+from tests.api.conftest import make_app
 from tests.api.sample import KIRBY_STATEMENT, OUTLETS
 
 
@@ -133,3 +135,23 @@ def test_etag_and_cache_control(sample_client: FlaskClient) -> None:
 def test_healthz(client: FlaskClient) -> None:
     r = client.get("/healthz")
     assert r.status_code == 200 and r.get_json() == {"status": "ok", "database": "ok"}
+
+
+def test_cors_for_configured_origins(tmp_path: Path) -> None:
+    app = make_app(f"sqlite:///{tmp_path / 'cors.db'}", CORS_ORIGINS=["https://cms.example.org"])
+    client = app.test_client()
+    r = client.get("/v1/speakers", headers={"Origin": "https://cms.example.org"})
+    assert r.headers["Access-Control-Allow-Origin"] == "https://cms.example.org"
+    r = client.get("/v1/speakers", headers={"Origin": "https://evil.example.com"})
+    assert "Access-Control-Allow-Origin" not in r.headers
+    pre = client.options(
+        "/v1/verify",
+        headers={"Origin": "https://cms.example.org", "Access-Control-Request-Method": "POST"},
+    )
+    assert pre.headers["Access-Control-Allow-Origin"] == "https://cms.example.org"
+    # no origins configured: no CORS headers
+    plain = make_app(f"sqlite:///{tmp_path / 'plain.db'}").test_client()
+    assert (
+        "Access-Control-Allow-Origin"
+        not in plain.get("/v1/speakers", headers={"Origin": "https://x.org"}).headers
+    )
