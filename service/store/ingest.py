@@ -393,10 +393,8 @@ def _bump_terms(session: Session, speaker_id: int, stems: Iterable[str]) -> None
         return
     dialect = session.get_bind().dialect.name
     ins = postgresql.insert(SpeakerTerm) if dialect == "postgresql" else sqlite.insert(SpeakerTerm)
-    stmt = ins.values(rows).on_conflict_do_update(
-        index_elements=["speaker_id", "stem"], set_={"df": SpeakerTerm.df + 1}
-    )
-    session.execute(stmt)
+    stmt = ins.on_conflict_do_update(index_elements=["speaker_id", "stem"], set_={"df": SpeakerTerm.df + 1})
+    session.connection().execute(stmt, rows)
 
 
 def _candidates(session: Session, speaker_id: int, unit_count: int, keys: list[int]) -> list[Candidate]:

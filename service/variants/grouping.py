@@ -115,11 +115,16 @@ def place(
 # --- MinHash LSH band keys (stored per unit; candidates are looked up by key in SQL) ---
 
 
+_TEMPLATE: list[MinHash] = []
+
+
 def band_keys(f: Features) -> list[int]:
     """The ``BANDS`` LSH band keys of a unit's content stems, as signed 64-bit integers."""
     if not f.stems:
         return []
-    m = MinHash(num_perm=NUM_PERM, seed=_SEED)
+    if not _TEMPLATE:  # the permutations are fixed by the seed: build them once per process
+        _TEMPLATE.append(MinHash(num_perm=NUM_PERM, seed=_SEED))
+    m = _TEMPLATE[0].copy()
     m.update_batch([s.encode() for s in sorted(f.stems)])
     hv = m.hashvalues
     keys = []
