@@ -336,6 +336,9 @@ class Detector:
             and not any(c.dep_ == "nsubj" for c in verb.children)
         ):
             return out
+        aside = self._parenthetical(doc, verb, subj, starts, in_quote)
+        if aside is not None:
+            return [aside]
         for child in _complements(verb):
             if not any(t.pos_ in ("VERB", "AUX") for t in child.subtree):
                 continue
@@ -358,6 +361,49 @@ class Detector:
             c.subject = subj
             out.append(c)
         return out
+
+    def _parenthetical(self, doc: Doc, verb: Token, subj: Token, starts: list[int],
+                       in_quote: list[int]) -> Candidate | None:
+        """A cue set off by commas inside its content: "The drugs have few uses, he says, and
+        are meant for short use"; "It is on his watch, Scheer said, that ...". The content is
+        the governing clause without the aside; ``parts`` are the pieces on either side."""
+        head = verb.head
+        if verb.dep_ not in ("parataxis", "ccomp", "advcl") or head is verb or head.i > verb.i:
+            return None
+        if head.pos_ not in ("VERB", "AUX") or in_quote[head.i]:
+            return None
+        kids = list(verb.children)
+        if not any(k.dep_ == "nsubj" for k in kids) or any(
+            k.dep_ in ("ccomp", "dobj", "xcomp", "dative", "attr") for k in kids
+        ):
+            return None  # an aside is just "he says" (with adverbs): no object or clause of its own
+        tail = [k for k in kids if k.dep_ in ("conj", "cc") and k.i > verb.i]
+        aside = [t for t in verb.subtree if not any(k.left_edge.i <= t.i <= k.right_edge.i for k in tail)]
+        aside_l, aside_r = aside[0].i, aside[-1].i
+        if doc[aside_l].text not in (",", "—", "–"):
+            if aside_l == 0 or doc[aside_l - 1].text not in (",", "—", "–"):
+                return None
+            aside_l -= 1
+        if aside_r + 1 < len(doc) and doc[aside_r + 1].text in (",", "—", "–"):
+            aside_r += 1
+        left_tok = head.left_edge
+        right_tok = max(head.right_edge, verb.right_edge, key=lambda t: t.i)
+        while right_tok.i > left_tok.i and (right_tok.is_punct or right_tok.is_space):
+            right_tok = doc[right_tok.i - 1]
+        if left_tok.i >= aside_l or any(in_quote[t.i] for t in doc[left_tok.i : right_tok.i + 1]):
+            return None
+        pieces = [(left_tok.idx, doc[aside_l - 1].idx + len(doc[aside_l - 1]))]
+        nxt = aside_r + 1
+        while nxt <= right_tok.i and (doc[nxt].is_punct or doc[nxt].dep_ == "cc" or doc[nxt].lower_ == "that"):
+            nxt += 1
+        if nxt <= right_tok.i:
+            pieces.append((doc[nxt].idx, right_tok.idx + len(right_tok)))
+        start, end = pieces[0][0], pieces[-1][1]
+        if end - start < 8:
+            return None
+        c = self._candidate(doc, verb, start, end, "indirect", pieces, _para_of(starts, start), [])
+        c.subject = subj
+        return c
 
     def _according_to(self, doc: Doc, starts: list[int], in_quote: list[int]) -> list[Candidate]:
         out = []

@@ -23,9 +23,10 @@ STRAIGHT_SINGLE = "'"
 ALL_MARKS = DOUBLE_OPEN + DOUBLE_CLOSE + SINGLE_OPEN + SINGLE_CLOSE + STRAIGHT_DOUBLE + STRAIGHT_SINGLE + "`"
 
 _PARA_RE = re.compile(r"[^\n]+")
+_PAD = "\x01"
 # What may stand right before an opening mark / right after a closing one.
-_BEFORE_OPEN = set(" \t\u00a0([{—–-/:;,\n") | set(DOUBLE_OPEN) | set(STRAIGHT_DOUBLE)
-_AFTER_CLOSE = set(" \t\u00a0)]}—–-/:;,.!?…\n") | set(DOUBLE_CLOSE) | set(STRAIGHT_DOUBLE)
+_BEFORE_OPEN = set(" \t\u00a0([{—–-/:;,\n\x01") | set(DOUBLE_OPEN) | set(STRAIGHT_DOUBLE)
+_AFTER_CLOSE = set(" \t\u00a0)]}—–-/:;,.!?…\n\x01") | set(DOUBLE_CLOSE) | set(STRAIGHT_DOUBLE)
 
 
 @dataclass
@@ -136,6 +137,20 @@ def find_quoted_spans(text: str) -> list[QuotedSpan]:
     Content offsets exclude the marks. Unclosed quotes continue into a following paragraph that
     opens with a quotation mark, else end at their paragraph's end (trailing spaces excluded).
     """
+    if "''" in text or "``" in text:
+        # typewriter double quotes (``...'' or ''...''): read each pair as one double mark whose
+        # second character is padding; content offsets skip it
+        text = text.replace("''", '"' + _PAD).replace("``", '"' + _PAD)
+        spans = _find(text)
+        for sp in spans:
+            if sp.start < len(text) and text[sp.start] == _PAD:
+                sp.start += 1
+                sp.pieces = [(a + 1 if text[a] == _PAD else a, b) for a, b in sp.pieces]
+        return [sp for sp in spans if sp.end > sp.start]
+    return _find(text)
+
+
+def _find(text: str) -> list[QuotedSpan]:
     out: list[QuotedSpan] = []
     pending: QuotedSpan | None = None  # a multi-paragraph quote still open
     for m in _PARA_RE.finditer(text):

@@ -144,3 +144,17 @@ def test_offsets_index_the_given_text(extract):
         assert text[q.start : q.end] == q.text
         for p in q.parts:
             assert text[p.start : p.end] == p.text
+
+
+def test_parenthetical_cue_splits_the_content_into_parts(extract):
+    text = (
+        "Dr. Martell treats addiction in Halifax. The drugs have a limited set of uses, he says, "
+        "and are mostly meant to be taken only short term."
+    )
+    q = only(extract(text), "limited set of uses")
+    assert q.type == "indirect"
+    assert q.speaker.name == "Martell"
+    assert [p.text for p in q.parts] == [
+        "The drugs have a limited set of uses",
+        "are mostly meant to be taken only short term",
+    ]

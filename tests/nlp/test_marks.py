@@ -45,3 +45,8 @@ def test_empty_and_mark_only_texts():
     assert find_quoted_spans("") == []
     assert find_quoted_spans('"""') == []
     assert contents("“”") == []
+
+
+def test_typewriter_double_quotes():
+    text = "''The middle class is getting clobbered,'' Mr. Biden told reporters. He can't wait."
+    assert contents(text) == ["The middle class is getting clobbered,"]
