@@ -191,7 +191,7 @@ class Detector:
             para_start = starts[para]
             lead = doc_text(doc)[para_start : q.open].strip()
             is_clause = any(t.pos_ in ("VERB", "AUX") for t in words) and len(words) >= 4
-            after_quote = lead[-1:] in (".", "!", "?") and any(m in lead for m in "”\"’")
+            after_quote = lead[-1:] in (".", "!", "?") and any(m in lead for m in '”"’')
             if (lead == "" or after_quote) and is_clause:
                 return Candidate(
                     q.start,
@@ -362,8 +362,9 @@ class Detector:
             out.append(c)
         return out
 
-    def _parenthetical(self, doc: Doc, verb: Token, subj: Token, starts: list[int],
-                       in_quote: list[int]) -> Candidate | None:
+    def _parenthetical(
+        self, doc: Doc, verb: Token, subj: Token, starts: list[int], in_quote: list[int]
+    ) -> Candidate | None:
         """A cue set off by commas inside its content: "The drugs have few uses, he says, and
         are meant for short use"; "It is on his watch, Scheer said, that ...". The content is
         the governing clause without the aside; ``parts`` are the pieces on either side."""
@@ -394,7 +395,9 @@ class Detector:
             return None
         pieces = [(left_tok.idx, doc[aside_l - 1].idx + len(doc[aside_l - 1]))]
         nxt = aside_r + 1
-        while nxt <= right_tok.i and (doc[nxt].is_punct or doc[nxt].dep_ == "cc" or doc[nxt].lower_ == "that"):
+        while nxt <= right_tok.i and (
+            doc[nxt].is_punct or doc[nxt].dep_ == "cc" or doc[nxt].lower_ == "that"
+        ):
             nxt += 1
         if nxt <= right_tok.i:
             pieces.append((doc[nxt].idx, right_tok.idx + len(right_tok)))
