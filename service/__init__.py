@@ -72,4 +72,23 @@ def register_hooks(app: Flask) -> None:
             response.headers.setdefault("Cache-Control", f"public, max-age={app.config['CACHE_MAX_AGE']}")
         elif request.method not in ("GET", "HEAD"):
             response.headers.setdefault("Cache-Control", "no-store")
+        if response.status_code >= 400:
+            _drain_body(request.environ, app.config["DRAIN_MAX_BYTES"])
         return response
+
+
+def _drain_body(environ: dict[str, Any], limit: int) -> None:
+    """Read and drop what is left of a rejected request's body (413, 401 before reading it).
+
+    A client that sends its whole body before reading the answer (most do) would otherwise see
+    a reset connection instead of the JSON error. Bounded: past ``limit`` bytes we stop.
+    """
+    stream = environ.get("wsgi.input")
+    if stream is None or not (environ.get("CONTENT_LENGTH") or environ.get("HTTP_TRANSFER_ENCODING")):
+        return
+    left = limit
+    try:
+        while left > 0 and (chunk := stream.read(min(left, 1 << 20))):
+            left -= len(chunk)
+    except Exception:  # noqa: BLE001 - a broken connection ends the drain, nothing else to do
+        pass

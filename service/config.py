@@ -23,6 +23,9 @@ class Config:
     API_KEYS: list[str] = []
     # Request bodies larger than this get 413.
     MAX_CONTENT_LENGTH: int = 5 * 1024 * 1024
+    # A rejected request's unread body is read and dropped up to this many bytes, so that clients
+    # that send everything before reading get the JSON error instead of a reset connection.
+    DRAIN_MAX_BYTES: int = 64 * 1024 * 1024
     # Origins allowed by CORS on /v1 (CMS plugins); empty = no CORS headers.
     CORS_ORIGINS: list[str] = []
     # Cache-Control max-age (seconds) on successful GETs.

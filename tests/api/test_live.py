@@ -116,3 +116,9 @@ def test_live_server(server: str) -> None:
 
     status, _, error = _call(server + "/v1/statements/123456789")
     assert status == 404 and error["code"] == 404
+
+    # A 10 MB body: the client (which sends it all before reading) gets the JSON 413.
+    status, _, error = _call(server + "/v1/verify", {"text": "x" * (10 * 1024 * 1024)})
+    assert status == 413 and error["code"] == 413
+    status, _, error = _call(server + "/v1/articles", {"text": "x" * (10 * 1024 * 1024)})
+    assert status == 401
