@@ -197,3 +197,19 @@ def test_run_ingest_from_files_and_export(session_factory: sessionmaker[Session]
         assert csv_buf.getvalue().splitlines()[0].startswith("article,start,end,text,type,speaker_id")
         art = s.scalar(select(Article).where(Article.external_id == "j2"))
         assert art is not None and art.outlet is not None and art.outlet.name == "Example News"
+
+
+def test_direct_quote_becomes_canonical_wording(session_factory: sessionmaker[Session]) -> None:
+    t1 = "Kim Jong Un said North Korea would send 3,000 soldiers to Russia in October."
+    said1 = "North Korea would send 3,000 soldiers to Russia in October"
+    t2 = 'Kim Jong Un said: "North Korea will send 3,000 soldiers to Russia in October."'
+    said2 = "North Korea will send 3,000 soldiers to Russia in October."
+    _ingest(session_factory, "i", t1, [q(t1, said1, "Kim Jong Un", typ="indirect")])
+    _ingest(session_factory, "d", t2, [q(t2, said2, "Kim Jong Un")])
+    with session_factory() as s:
+        occ = {o.type: o for o in s.scalars(select(Occurrence))}
+        assert occ["direct"].statement_id == occ["indirect"].statement_id
+        st = s.get(Statement, occ["direct"].statement_id)
+        assert st is not None and st.text == said2 and st.canonical_type == "direct"
+        assert occ["direct"].label == "canonical"
+        assert occ["indirect"].label == "paraphrase" and ["-", "will"] in occ["indirect"].diff
