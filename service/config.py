@@ -36,7 +36,6 @@ class Config:
     WORKERS: int = 2
     WORKER_TIMEOUT: int = 120
 
-    JSON_SORT_KEYS = False
     API_TITLE = "Quote service"
     API_VERSION = "v1"
     OPENAPI_VERSION = "3.0.3"

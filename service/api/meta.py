@@ -21,13 +21,13 @@ _DOCS_HTML = Path(__file__).with_name("docs.html")
 @blp.route("/healthz")
 class Health(MethodView):
     @blp.response(200, HealthSchema)
-    def get(self) -> dict[str, str]:
+    def get(self) -> tuple[dict[str, str], int, dict[str, str]]:
         """Liveness and database check."""
         try:
             db_session().execute(text("SELECT 1"))
         except Exception as exc:
             raise ServiceUnavailable("The database is not available.") from exc
-        return {"status": "ok", "database": "ok"}
+        return {"status": "ok", "database": "ok"}, 200, {"Cache-Control": "no-store"}
 
 
 @docs.get("/v1/docs")

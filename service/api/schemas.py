@@ -63,9 +63,7 @@ class FullRegexp(validate.Regexp):
 
 
 # One expression both validates and documents (as `pattern`) web addresses.
-_URL = FullRegexp(
-    r"^https?://[A-Za-z0-9.\-]+(:[0-9]{1,5})?(/[^\s]*)?$", error="Not a valid http(s) URL."
-)
+_URL = FullRegexp(r"^https?://[A-Za-z0-9.\-]+(:[0-9]{1,5})?(/[^\s]*)?$", error="Not a valid http(s) URL.")
 
 
 class StrictSchema(ma.Schema):

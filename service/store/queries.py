@@ -407,7 +407,8 @@ VERDICT_RANK = {"verbatim": 0, "close": 1, "paraphrase": 2, "different": 3}
 CLOSE_MIN = 0.8  # similarity for "close" (numbers, negation and entities must agree)
 PARAPHRASE_MIN = 0.45  # similarity for "paraphrase" (agreeing)
 VERBATIM_MIN_WORDS = 4  # a contained excerpt shorter than this is no verbatim evidence
-MAX_CANDIDATES = 500
+MAX_CANDIDATES = 500  # stored units scored per given unit
+MAX_VERIFY_UNITS = 20  # sentences of the given text that are looked up
 
 
 def verdict(given: Features, stored: Features) -> tuple[str, float]:
@@ -433,11 +434,12 @@ def verdict(given: Features, stored: Features) -> tuple[str, float]:
 def verify_quote(session: Session, text: str, speaker: str | None, limit: int) -> list[dict[str, Any]]:
     """The stored statements nearest to ``text`` (attributed to ``speaker`` when given).
 
-    The text is split into statement units like stored quotes; candidates are the stored units
+    The text is split into statement units like stored quotes (the first ``MAX_VERIFY_UNITS``);
+    candidates are the stored units
     sharing a MinHash LSH band key with one of them (the index grouping uses), restricted to the
     speaker's; each is scored with the grouping's similarity and agreement checks.
     """
-    units = split_units(text, 0, len(text)) or []
+    units = split_units(text, 0, len(text))[:MAX_VERIFY_UNITS]
     speaker_ids: list[int] | None = None
     if speaker:
         speaker_ids = resolve_speaker_ids(session, speaker)

@@ -135,6 +135,7 @@ def test_etag_and_cache_control(sample_client: FlaskClient) -> None:
 def test_healthz(client: FlaskClient) -> None:
     r = client.get("/healthz")
     assert r.status_code == 200 and r.get_json() == {"status": "ok", "database": "ok"}
+    assert r.headers["Cache-Control"] == "no-store"
 
 
 def test_cors_for_configured_origins(tmp_path: Path) -> None:
