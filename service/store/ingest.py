@@ -298,7 +298,18 @@ def resolve_speaker(
         olds = session.scalars(
             select(Speaker).where(Speaker.key.in_(["~" + k for k in prof.short_keys]))
         ).all()
-        if len(olds) == 1:
+        # Only while no other known person has that surname (else "Kim" could be any Kim).
+        others = session.scalar(
+            select(func.count(func.distinct(SpeakerAlias.speaker_id)))
+            .join(Speaker, Speaker.id == SpeakerAlias.speaker_id)
+            .where(
+                SpeakerAlias.key.in_(prof.short_keys),
+                SpeakerAlias.kind == "surname",
+                Speaker.kind == "person",
+                Speaker.key.not_like("~%"),
+            )
+        )
+        if len(olds) == 1 and not others:
             old = olds[0]
             old.name, old.key = prof.display[:300], prof.key[:300]
             session.flush()

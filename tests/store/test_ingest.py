@@ -213,3 +213,27 @@ def test_direct_quote_becomes_canonical_wording(session_factory: sessionmaker[Se
         assert st is not None and st.text == said2 and st.canonical_type == "direct"
         assert occ["direct"].label == "canonical"
         assert occ["indirect"].label == "paraphrase" and ["-", "will"] in occ["indirect"].diff
+
+
+def test_surname_only_speaker_upgraded_only_when_unambiguous(session_factory: sessionmaker[Session]) -> None:
+    t1 = 'Kirby said "We are watching the border."'
+    _ingest(session_factory, "k1", t1, [q(t1, "We are watching the border.", "Kirby")])
+    t2 = 'John Kirby said "We are watching the border closely."'
+    _ingest(session_factory, "k2", t2, [q(t2, "We are watching the border closely.", "John Kirby")])
+    t3 = 'Kim Jong Un said "We are ready." Kim Yo Jong said "We agree."'
+    _ingest(session_factory, "k3", t3, [q(t3, "We are ready.", "Kim Jong Un"), q(t3, "We agree.", "Kim Yo Jong")])
+    t4 = 'Kim said "We will respond."'
+    _ingest(session_factory, "k4", t4, [q(t4, "We will respond.", "Kim")])  # ambiguous: a "~kim" speaker
+    t5 = 'Kim Il Sung said "History."'
+    _ingest(session_factory, "k5", t5, [q(t5, "History.", "Kim Il Sung")])
+    with session_factory() as s:
+        by_article = dict(
+            s.execute(
+                select(Article.external_id, Speaker.name)
+                .join(Quote, Quote.article_id == Article.id)
+                .join(Speaker, Speaker.id == Quote.speaker_id)
+            ).all()
+        )
+    assert by_article["k1"] == by_article["k2"] == "John Kirby"
+    assert by_article["k4"] == "Kim"  # never merged into any of the Kims
+    assert by_article["k5"] == "Kim Il Sung"
