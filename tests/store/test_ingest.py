@@ -221,7 +221,8 @@ def test_surname_only_speaker_upgraded_only_when_unambiguous(session_factory: se
     t2 = 'John Kirby said "We are watching the border closely."'
     _ingest(session_factory, "k2", t2, [q(t2, "We are watching the border closely.", "John Kirby")])
     t3 = 'Kim Jong Un said "We are ready." Kim Yo Jong said "We agree."'
-    _ingest(session_factory, "k3", t3, [q(t3, "We are ready.", "Kim Jong Un"), q(t3, "We agree.", "Kim Yo Jong")])
+    k3 = [q(t3, "We are ready.", "Kim Jong Un"), q(t3, "We agree.", "Kim Yo Jong")]
+    _ingest(session_factory, "k3", t3, k3)
     t4 = 'Kim said "We will respond."'
     _ingest(session_factory, "k4", t4, [q(t4, "We will respond.", "Kim")])  # ambiguous: a "~kim" speaker
     t5 = 'Kim Il Sung said "History."'
