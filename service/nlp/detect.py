@@ -192,7 +192,7 @@ class Detector:
             lead = doc_text(doc)[para_start : q.open].strip()
             is_clause = any(t.pos_ in ("VERB", "AUX") for t in words) and len(words) >= 4
             after_quote = lead[-1:] in (".", "!", "?") and any(m in lead for m in '”"’')
-            if (lead == "" or after_quote) and is_clause:
+            if (lead == "" or after_quote) and is_clause and not _title_case(words):
                 return Candidate(
                     q.start,
                     _trim_end(doc_text(doc), q.start, q.end),
@@ -206,12 +206,17 @@ class Detector:
         # Direct when the quote is a whole constituent; mixed when it is a fragment of a
         # clause that goes on outside the marks (the number “pales in comparison” to ...).
         if _is_fragment_of_clause(doc, qs, qe, in_quote, self.lex):
+            # a quoted fragment is reported speech only when someone says it: the cue needs a
+            # subject, and naming verbs ("a play called “Sons of Trump”") report nothing
+            if subject_of(cue, in_quote) is None or _names_the_quote(cue, qs, qe):
+                return None
             left, right = _mixed_bounds(doc, cue, qs, qe)
             left = min(left, q.open)
             right = max(right, (q.close + 1) if q.close is not None else q.end)
             right = _trim_end(doc_text(doc), left, right)
-            if not (left <= cue.idx < right):
-                return self._candidate(doc, cue, left, right, "mixed", [(left, right)], para, [q])
+            if left <= cue.idx < right:
+                return None
+            return self._candidate(doc, cue, left, right, "mixed", [(left, right)], para, [q])
         return self._candidate(
             doc, cue, q.start, _trim_end(doc_text(doc), q.start, q.end), "direct", pieces, para, [q]
         )
@@ -551,6 +556,22 @@ def _complement_containing(cue: Token, qs: int, qe: int) -> Token | None:
         if qs <= child.i < qe:
             return child
     return None
+
+
+NAMING_LEMMAS = {"call", "name", "dub", "title", "label", "term", "brand", "nickname"}
+
+
+def _names_the_quote(cue: Token, qs: int, qe: int) -> bool:
+    """Whether the cue only names the quoted words ("called “X”", "dubbed ‘Y’")."""
+    if cue.lemma_.lower() not in NAMING_LEMMAS:
+        return False
+    return any(qs <= c.i < qe for c in cue.children if c.dep_ in ("oprd", "dobj", "attr", "xcomp", "ccomp"))
+
+
+def _title_case(words: list[Token]) -> bool:
+    """Headline-style capitalisation ("Coal Isn't the Villain.")."""
+    alpha = [t for t in words if t.is_alpha and len(t) > 3]
+    return len(alpha) >= 2 and sum(1 for t in alpha if t.text[0].isupper()) >= 0.8 * len(alpha)
 
 
 def _mixed_bounds(doc: Doc, cue: Token, qs: int, qe: int) -> tuple[int, int]:

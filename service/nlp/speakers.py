@@ -462,11 +462,10 @@ class SpeakerResolver:
                     return Resolved(self.last_org.name, "organization", mention, self.last_org)
                 return Resolved(None, "organization", mention)
             if lower in ("who", "that", "which"):
-                return (
-                    self._resolve(tok.head.head)
-                    if tok.head.dep_ == "relcl"
-                    else Resolved(None, "unknown", mention)
-                )
+                if tok.head.dep_ != "relcl":
+                    return Resolved(None, "unknown", mention)
+                r = self._resolve(tok.head.head)  # the noun the relative clause describes
+                return Resolved(r.name, r.kind, mention, r.entity)
             if self.last is not None and self.last.kind in ("group", "organization"):
                 return Resolved(self.last.name, self.last.kind, mention, self.last.entity)
             return Resolved(None, "group", mention)
