@@ -60,14 +60,17 @@ _COUNTER_LINE = re.compile(r"[\d\s]*\d[\d\s]*")
 _PLACE_LINE = re.compile(r"[A-Z][\w'’.-]*(?:[ \t\xa0]+(?:[A-Z][\w'’.-]*|of|de|upon|on|la|el)){0,3}")
 _ADVERT_LINE = re.compile(
     r"[-–—=*•·|\s]*(?:advertisements?|advertising|sponsored(?: content)?|ad|promoted(?: content)?"
-    r"|story continues below(?: advertisement)?|article continues below(?: advertisement)?)"
+    r"|(?:story|article) continue[sd] below(?: (?:this )?advertisement)?)"
     r"[-–—=*•·|\s]*",
     re.IGNORECASE,
 )
 _NAV_LINE = re.compile(
     r"(?:go to (?:contents?|top)|skip to (?:main )?(?:content|navigation)|back to top"
     r"|share this (?:article|story)|scroll to continue with content|print this (?:article|page)"
-    r"|return to top|jump to (?:main )?content)[\s.!>»›]*",
+    r"|return to top|jump to (?:main )?content)[\s.!>»›]*"
+    # credit lines: "With files from The Associated Press", "(Reporting by X; Editing by Y)"
+    r"|\(?(?:with files from|(?:additional )?reporting by|editing by|edited by|writing by)"
+    r"\s+[A-Z][^\n\"“”]{0,150}(?<![.!?])",
     re.IGNORECASE,
 )
 _LANGUAGES = (

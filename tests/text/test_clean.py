@@ -30,6 +30,9 @@ QUOTE = "“We assess that North Korea moved at least 3,000 soldiers into easter
     [
         "- Advertisement -",
         "Story continues below advertisement",
+        "Article Continued Below",
+        "With files from The Associated Press",
+        "(Reporting by Jane Doe in Seoul; Editing by Jon Boyle)",
         "Go to contents",
         "한국어",
         "Oct 23, 2024\xa0-\xa016:28",
@@ -131,6 +134,7 @@ def test_repeated_paragraphs_further_down_are_kept() -> None:
         "Posted in the late evening, the message said the talks had failed.",
         "More than 3,000 soldiers have been moved, said Kirby.",
         "Watch what happens next, he warned.",
+        "Reporting by The Times found that he had not paid taxes.",
     ],
 )
 def test_prose_lookalikes_are_kept(line: str) -> None:
