@@ -24,6 +24,7 @@ TITLE_WORDS = frozenset(
     president vice prime minister secretary deputy under assistant chief general gen lt col colonel
     major maj capt captain admiral adm sgt sergeant commander cmdr marshal lieutenant
     senator sen rep representative congressman congresswoman governor gov mayor speaker leader
+    author writer columnist professor analyst economist researcher lawyer photographer reporter editor
     chancellor premier ambassador envoy spokesperson spokesman spokeswoman spokes press director
     coordinator adviser advisor advisors counselor chairman chairwoman chair ceo cfo coo founder head
     commissioner inspector judge justice attorney lawmaker mp official officer minister's
@@ -36,6 +37,7 @@ TITLE_WORDS = frozenset(
 )
 # Titles that make a one-word remainder a full name rather than a surname ("Pope Francis").
 HONORIFIC_SINGLE = frozenset({"pope", "king", "queen", "prince", "princess", "sheikh"})
+
 
 # Country names, their short forms and demonyms, folded to one key (the qualifier of org names).
 def drop_possessive(toks: list[str]) -> list[str]:
@@ -106,6 +108,29 @@ def name_key(name: str) -> str:
 def compact_key(name: str) -> str:
     """``name_key`` without spaces ("Kim Jongun" == "Kim Jong Un")."""
     return name_key(name).replace(" ", "")
+
+
+NAME_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
+
+
+def initials(name: str) -> tuple[str, ...]:
+    """Middle initials of a person's name ("Donald J. Trump" -> ("j",))."""
+    toks = name_key(name).split()
+    return tuple(t for t in toks[1:-1] if len(t) == 1)
+
+
+def plain_key(name: str) -> str:
+    """``name_key`` without middle initials and suffixes ("Lloyd J. Austin III" -> "lloyd austin")."""
+    toks = name_key(name).split()
+    kept = [t for i, t in enumerate(toks) if not ((len(t) == 1 and 0 < i) or (t in NAME_SUFFIXES and i > 1))]
+    return " ".join(kept) if len(kept) >= 2 else " ".join(toks)
+
+
+def initials_compatible(a: str, b: str) -> bool:
+    """Whether two forms of a name can be one person: middle initials equal or absent on one side
+    ("George W. Bush" and "George H. W. Bush" are not)."""
+    ia, ib = initials(a), initials(b)
+    return not ia or not ib or ia == ib
 
 
 def strip_titles(name: str) -> tuple[str, str]:
@@ -258,6 +283,7 @@ def profile(
             keys = tuple(dict.fromkeys([rk, *explicit] if rk else explicit))
             return NameProfile(name, kind, "", (), (), keys)
         full_keys = list(dict.fromkeys(name_key(f) for f in full))
+        full_keys += [c for c in dict.fromkeys(plain_key(f) for f in full) if c not in full_keys]
         full_keys += [c for c in dict.fromkeys(compact_key(f) for f in full) if c not in full_keys]
         surnames: list[str] = []
         for f in full:
@@ -336,6 +362,8 @@ def alias_rows(prof: NameProfile) -> list[tuple[str, str, str]]:
         if prof.kind == "person":
             key = name_key(text)
             rows.setdefault((key, kind), text)
+            if kind == "name" and plain_key(text) != key:
+                rows.setdefault((plain_key(text), "variant"), text)
             if kind == "name" and compact_key(text) != key:
                 rows.setdefault((compact_key(text), "variant"), text)
             continue

@@ -44,7 +44,7 @@ from models import (
 )
 from service.db import advisory_xact_lock
 from service.nlp.types import Quote as ExtractedQuote
-from service.registry.names import NameProfile, alias_rows, profile, role_key
+from service.registry.names import NameProfile, alias_rows, initials_compatible, profile, role_key
 from service.variants.grouping import (
     Candidate,
     band_keys,
@@ -281,6 +281,11 @@ def resolve_speaker(
             )
         ).all()
         rows += session.execute(select(Speaker.id, Speaker.key).where(Speaker.key.in_(prof.full_keys))).all()
+        if rows and prof.kind == "person":
+            # "George W. Bush" is not "George H. W. Bush" although both fold to "george bush".
+            ids = {r[0] for r in rows}
+            names = dict(session.execute(select(Speaker.id, Speaker.name).where(Speaker.id.in_(ids))).all())
+            rows = [r for r in rows if initials_compatible(prof.display, names[r[0]])]
         if rows:
             exact = [r[0] for r in rows if r[1] == prof.key]
             sid = exact[0] if exact else min(r[0] for r in rows)
@@ -553,6 +558,7 @@ def _store_article(session: Session, article: ArticleInput, quotes: Sequence[Ext
 
     # Quotes and their units.
     pending: dict[int, list[Occurrence]] = defaultdict(list)
+    seen_spans: set[tuple[int, int]] = set()
     for q in sorted(quotes, key=lambda q: (q.start, q.end)):
         sp = q.speaker
         sid = resolved.get((sp.name, sp.kind, sp.aliases, sp.roles))
@@ -574,11 +580,10 @@ def _store_article(session: Session, article: ArticleInput, quotes: Sequence[Ext
         session.add(qrow)
         session.flush()
         result.quotes += 1
-        seen_starts: set[int] = set()
         for u in split_units(article.text, q.start, q.end, [(p.start, p.end) for p in q.parts]):
-            if u.start in seen_starts:
-                continue
-            seen_starts.add(u.start)
+            if (u.start, u.end) in seen_spans:
+                continue  # the same words inside two (nested or repeated) quotes: one unit
+            seen_spans.add((u.start, u.end))
             occ = Occurrence(
                 quote_id=qrow.id,
                 article_id=row.id,

@@ -29,6 +29,7 @@ CONTAIN_MIN = 0.65  # weighted containment that groups with ...
 CONTAIN_DICE_MIN = 0.3  # ... at least this weighted Dice
 SAME_ARTICLE_DICE_MIN = 0.6  # within one article
 MIN_CONTAIN_STEMS = 4  # containment counts only for units with this many content stems
+MIN_STEMS = 2  # units with fewer content stems group only when worded the same
 
 NUM_PERM = 60
 BANDS = 20
@@ -101,6 +102,8 @@ def place(
             continue
         if not agree(new, f):
             continue
+        if min(len(new.stems), len(f.stems)) < MIN_STEMS and new.norm != f.norm:
+            continue  # "I hope so": too little to tell statements apart
         dice, contain = weighted_overlap(new, f, weight)
         if matches(dice, contain, c.article_id == article_id):
             score = max(dice, contain * 0.9)

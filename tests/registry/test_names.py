@@ -78,3 +78,11 @@ def test_surname_only_and_role_only_profiles() -> None:
 def test_unknown_kind_guessed_from_organisation_words() -> None:
     p = profile("White House", "unknown")
     assert p is not None and p.kind == "organization" and p.key == "white house"
+
+
+def test_middle_initials_and_suffixes() -> None:
+    from service.registry.names import initials_compatible, plain_key
+
+    assert plain_key("Lloyd J. Austin III") == plain_key("Lloyd Austin") == "lloyd austin"
+    assert initials_compatible("Donald J. Trump", "Donald Trump")
+    assert not initials_compatible("George W. Bush", "George H. W. Bush")

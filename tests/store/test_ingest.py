@@ -238,3 +238,21 @@ def test_surname_only_speaker_upgraded_only_when_unambiguous(session_factory: se
     assert by_article["k1"] == by_article["k2"] == "John Kirby"
     assert by_article["k4"] == "Kim"  # never merged into any of the Kims
     assert by_article["k5"] == "Kim Il Sung"
+
+
+def test_middle_initials_match_only_when_compatible(session_factory: sessionmaker[Session]) -> None:
+    for ext, name in [("b1", "George W. Bush"), ("b2", "George H. W. Bush"), ("b3", "George Bush"),
+                      ("t1", "Donald Trump"), ("t2", "Donald J. Trump")]:  # fmt: skip
+        text = f'{name} said "Statement number {ext} was made."'
+        _ingest(session_factory, ext, text, [q(text, f"Statement number {ext} was made.", name)])
+    with session_factory() as s:
+        names = dict(
+            s.execute(
+                select(Article.external_id, Speaker.name)
+                .join(Quote, Quote.article_id == Article.id)
+                .join(Speaker, Speaker.id == Quote.speaker_id)
+            ).all()
+        )
+    assert names["b1"] != names["b2"]
+    assert names["b3"] == names["b1"]  # no initials: the first known George Bush
+    assert names["t1"] == names["t2"] == "Donald Trump"
