@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from hypothesis import strategies as st
 
 from service.text.clean import clean_text, furniture_spans
 
+NOT_LINE_BREAK = re.compile(r"[^\n\r]")
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
 FURNITURE_LINES = [
@@ -43,20 +45,21 @@ any_text = st.one_of(st.text(), line_texts)
 
 
 def check(text: str) -> str:
+    """Same length; inside dropped spans only blanks (line breaks kept), elsewhere unchanged."""
     cleaned = clean_text(text)
     assert isinstance(cleaned, str)
     assert len(cleaned) == len(text)
-    for a, b in zip(text, cleaned, strict=True):
-        if a == "\n":
-            assert b == "\n"
-        else:
-            assert b == a or b == " "
     spans = furniture_spans(text)
-    for (_, e1), (s2, _) in zip(spans, spans[1:], strict=False):
-        assert e1 <= s2
+    pos = 0
     for s, e in spans:
-        assert 0 <= s < e <= len(text)
-        assert all(c in " \n\r" for c in cleaned[s:e])
+        assert pos <= s < e <= len(text)
+        assert cleaned[pos:s] == text[pos:s]
+        assert cleaned[s:e] == NOT_LINE_BREAK.sub(" ", text[s:e])
+        pos = e
+    assert cleaned[pos:] == text[pos:]
+    if len(text) < 10_000:  # the same, char by char, on small inputs
+        for a, b in zip(text, cleaned, strict=True):
+            assert b == a or (b == " " and a != "\n")
     return cleaned
 
 
@@ -74,7 +77,7 @@ def test_idempotent(text: str) -> None:
     assert furniture_spans(cleaned) == []
 
 
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=5, deadline=None)
 @given(st.text(min_size=1, max_size=200), st.sampled_from(["\n", "\r\n", " ", ""]))
 def test_one_megabyte_of_repeated_text(chunk: str, sep: str) -> None:
     text = ((chunk + sep) * (1_000_000 // (len(chunk) + len(sep)) + 1))[:1_000_000]
