@@ -8,7 +8,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import text
+
+from service.db import make_engine
 
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = sorted(str(p) for p in (ROOT / "seeds").glob("*.txt"))
@@ -40,13 +42,15 @@ def _ingest(db_url: str, files: list[str]) -> subprocess.Popen[str]:
 
 
 @pytest.mark.slow
-def test_two_processes_at_once_then_reingest(db_url: str, engine: Engine) -> None:
+def test_two_processes_at_once_then_reingest(db_url: str) -> None:
+    """Both start on an empty database, so they also race to create the schema."""
     procs = [_ingest(db_url, SEEDS), _ingest(db_url, SEEDS[::-1])]
     outs = [p.communicate(timeout=600) for p in procs]
     for p, (_, err) in zip(procs, outs, strict=True):
         assert p.returncode == 0, err[-2000:]
     added = sum(int(out.strip().splitlines()[-1].split()[0]) for out, _ in outs)
     assert added == len(SEEDS)
+    engine = make_engine(db_url)
     with engine.connect() as conn:
         for what, sql in DUPLICATE_CHECKS.items():
             assert conn.execute(text(sql)).scalar() == 0, f"duplicate {what}"
@@ -65,3 +69,4 @@ def test_two_processes_at_once_then_reingest(db_url: str, engine: Engine) -> Non
             for t in ("articles", "quotes", "statements")
         ]
     assert after == counts
+    engine.dispose()
