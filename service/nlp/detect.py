@@ -186,6 +186,21 @@ class Detector:
             cue = self._adjacent_cue(doc, q, qs, qe, starts, in_quote)
         pieces = [(a, _trim_end(doc_text(doc), a, b)) for a, b in (q.pieces or [(q.start, q.end)])]
         if cue is None:
+            named = _name_colon(doc, q, starts[para])
+            if named is not None:
+                colon, subj = named
+                c = Candidate(
+                    q.start,
+                    _trim_end(doc_text(doc), q.start, q.end),
+                    "direct",
+                    pieces,
+                    para,
+                    cue=None,
+                    cue_span=(colon.idx, colon.idx + 1),
+                    subject=subj,
+                    quoted=[q],
+                )
+                return c
             # No cue: a quote that opens its paragraph (or its sentence) and is a clause is a
             # follow-on of the previous speaker; a mid-sentence fragment is not a quote.
             para_start = starts[para]
@@ -556,6 +571,21 @@ def _complement_containing(cue: Token, qs: int, qe: int) -> Token | None:
         if qs <= child.i < qe:
             return child
     return None
+
+
+def _name_colon(doc: Doc, q: QuotedSpan, para_start: int) -> tuple[Token, Token] | None:
+    """Headline and interview style "Kirby: “...”": a paragraph that opens with a name and a
+    colon right before the quote. Returns the colon and the name's head token."""
+    lead = doc.char_span(para_start, q.open, alignment_mode="expand")
+    if lead is None:
+        return None
+    toks = [t for t in lead if not t.is_space]
+    if len(toks) < 2 or len(toks) > 7 or toks[-1].text != ":":
+        return None
+    name = toks[:-1]
+    if not all(t.pos_ == "PROPN" or t.ent_type_ in ("PERSON", "ORG") or t.is_punct for t in name):
+        return None
+    return toks[-1], name[-1]
 
 
 NAMING_LEMMAS = {"call", "name", "dub", "title", "label", "term", "brand", "nickname"}

@@ -158,3 +158,11 @@ def test_parenthetical_cue_splits_the_content_into_parts(extract):
         "The drugs have a limited set of uses",
         "are mostly meant to be taken only short term",
     ]
+
+
+def test_headline_name_colon_quote(extract):
+    text = "Kirby: “North Korea moved 3,000 troops into eastern Russia”\nJohn Kirby spoke on Wednesday."
+    q = only(extract(text), "3,000 troops")
+    assert q.type == "direct"
+    assert q.speaker.name == "John Kirby"
+    assert q.cue.text == ":"
