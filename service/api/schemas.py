@@ -6,6 +6,7 @@ ids are ``dump_only``. The OpenAPI document is generated from these schemas by f
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import marshmallow as ma
@@ -24,11 +25,12 @@ MAX_VERIFY_CHARS = 5_000
 
 
 class Text(fields.String):
-    """A string of valid Unicode; NULs removed (unless ``keep_nul``) and outer whitespace stripped
-    (unless ``strip=False``).
+    """A string of valid Unicode, normalised after validation by `InputSchema`: NULs removed
+    (unless ``keep_nul``) and outer whitespace stripped (unless ``strip=False``).
 
-    NULs are legal in JSON and URLs but not in PostgreSQL text; they carry no meaning here. Lone
-    surrogates (``"\\ud800"`` in JSON) cannot be stored or encoded: rejected.
+    Validators see the value as sent, so they agree with the documented JSON Schema. NULs are
+    legal in JSON and URLs but not in PostgreSQL text and carry no meaning here. Lone surrogates
+    (``"\\ud800"`` in JSON) cannot be stored or encoded: rejected.
     """
 
     def __init__(self, *, strip: bool = True, keep_nul: bool = False, **kwargs: Any) -> None:
@@ -42,14 +44,39 @@ class Text(fields.String):
             text.encode("utf-8")
         except UnicodeEncodeError as exc:
             raise ma.ValidationError("Not valid Unicode (lone surrogate).") from exc
+        return text
+
+    def normalize(self, text: str) -> str:
+        """The value the service uses."""
         if not self.keep_nul:
             text = text.replace("\x00", "")
         return text.strip() if self.strip else text
 
 
-def _not_blank(value: str) -> None:
-    if not value.strip():
-        raise ma.ValidationError("Must not be blank.")
+class StrictInteger(fields.Integer):
+    """An integer as JSON Schema means it: no booleans, no fractions; digit strings only where the
+    value comes from a query string (``from_string``), and then no "1_0" or " 5"."""
+
+    _DIGITS = re.compile(r"-?[0-9]+")
+
+    def __init__(self, *, from_string: bool = False, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.from_string = from_string
+
+    def _validated(self, value: Any) -> int:
+        if isinstance(value, bool):
+            raise self.make_error("invalid")
+        if isinstance(value, str) and self.from_string:
+            if not self._DIGITS.fullmatch(value):
+                raise self.make_error("invalid")
+            return int(value)
+        if isinstance(value, float):
+            if not value.is_integer():
+                raise self.make_error("invalid")
+            return int(value)
+        if isinstance(value, int):
+            return value
+        raise self.make_error("invalid")
 
 
 class FullRegexp(validate.Regexp):
@@ -62,11 +89,37 @@ class FullRegexp(validate.Regexp):
         return value
 
 
+class SearchRegexp(validate.Regexp):
+    """`validate.Regexp` found anywhere in the value, as an unanchored JSON Schema ``pattern``."""
+
+    def __call__(self, value: str) -> str:
+        if self.regex.search(value) is None:
+            raise ma.ValidationError(self._format_error(value))
+        return value
+
+
+# Explicit character ranges: Python's and ECMAScript's \s and \S differ on control characters.
+# Not blank: at least one character that is neither a control character nor a space.
+NOT_BLANK = SearchRegexp(r"[^\x00-\x20]", error="Must not be blank.")
 # One expression both validates and documents (as `pattern`) web addresses.
-_URL = FullRegexp(r"^https?://[A-Za-z0-9.\-]+(:[0-9]{1,5})?(/[^\s]*)?$", error="Not a valid http(s) URL.")
+URL = FullRegexp(
+    r"^https?://[A-Za-z0-9.\-]+(:[0-9]{1,5})?(/[^\x00-\x20]*)?$", error="Not a valid http(s) URL."
+)
 
 
-class StrictSchema(ma.Schema):
+class InputSchema(ma.Schema):
+    """Base of every input schema: `Text` values are normalised once they are valid."""
+
+    @ma.post_load
+    def _normalize(self, data: dict[str, Any], **_kwargs: Any) -> dict[str, Any]:
+        for name, value in data.items():
+            field = self.fields.get(name)
+            if isinstance(field, Text) and isinstance(value, str):
+                data[name] = field.normalize(value)
+        return data
+
+
+class StrictSchema(InputSchema):
     """Input schema that rejects unknown fields (documented as ``additionalProperties: false``)."""
 
     class Meta:
@@ -76,10 +129,11 @@ class StrictSchema(ma.Schema):
 # ---------------------------------------------------------------- query arguments
 
 
-class PageArgsSchema(ma.Schema):
+class PageArgsSchema(InputSchema):
     """``limit`` and the opaque ``cursor`` of every list."""
 
-    limit = fields.Integer(
+    limit = StrictInteger(
+        from_string=True,
         load_default=DEFAULT_LIMIT,
         validate=validate.Range(min=1, max=MAX_LIMIT),
         metadata={"description": f"Items per page (1-{MAX_LIMIT})."},
@@ -129,7 +183,7 @@ class ExtractArgsSchema(StrictSchema):
 class VerifyArgsSchema(StrictSchema):
     text = Text(
         required=True,
-        validate=[validate.Length(min=1, max=MAX_VERIFY_CHARS), _not_blank],
+        validate=[validate.Length(min=1, max=MAX_VERIFY_CHARS), NOT_BLANK],
         metadata={"description": "The quote to check."},
     )
     speaker = Text(
@@ -137,23 +191,25 @@ class VerifyArgsSchema(StrictSchema):
         validate=validate.Length(max=300),
         metadata={"description": "Who it is attributed to (name or alias); optional."},
     )
-    limit = fields.Integer(load_default=5, validate=validate.Range(min=1, max=20))
+    limit = StrictInteger(load_default=5, validate=validate.Range(min=1, max=20))
 
 
 class ArticleInSchema(StrictSchema):
     text = Text(
         strip=False,
         required=True,
-        validate=[validate.Length(min=1, max=MAX_ARTICLE_CHARS), _not_blank],
+        validate=[validate.Length(min=1, max=MAX_ARTICLE_CHARS), NOT_BLANK],
         metadata={"description": "Article text (plain text or HTML)."},
     )
     external_id = Text(validate=validate.Length(max=500), metadata={"description": "Caller's id."})
     title = Text(allow_none=True, validate=validate.Length(max=2000))
     outlet = Text(allow_none=True, validate=validate.Length(max=300))
-    outlet_url = fields.String(allow_none=True, validate=[validate.Length(max=2000), _URL])
-    url = fields.String(
+    outlet_url = Text(strip=False, keep_nul=True, allow_none=True, validate=[validate.Length(max=2000), URL])
+    url = Text(
+        strip=False,
+        keep_nul=True,
         allow_none=True,
-        validate=[validate.Length(max=2000), _URL],
+        validate=[validate.Length(max=2000), URL],
         metadata={"description": "The article's address; an article is stored once per URL."},
     )
     published_at = fields.Date(allow_none=True)

@@ -144,3 +144,22 @@ def test_internal_errors_are_json_without_details(
     monkeypatch.setattr(queries, "search_speakers", boom)
     body = _assert_error(client.get("/v1/speakers"), 500)
     assert "internal detail" not in json.dumps(body)
+
+
+@pytest.mark.parametrize("limit", ["5", True, 5.5, None, [5]])
+def test_body_integers_are_json_integers(client: FlaskClient, limit: Any) -> None:
+    _assert_error(client.post("/v1/verify", json={"text": "some words here", "limit": limit}), 422)
+
+
+@pytest.mark.parametrize("limit", ["1_0", " 5", "5 ", "+5", "0x5"])
+def test_query_integers_are_plain_digits(client: FlaskClient, limit: str) -> None:
+    _assert_error(client.get(f"/v1/speakers?limit={limit}"), 422)
+
+
+def test_validation_sees_the_value_as_sent(client: FlaskClient) -> None:
+    # 500 characters plus surrounding spaces is over maxLength, as the OpenAPI document says
+    _assert_error(client.get("/v1/quotes?q=" + "a" * 500 + "%20%20"), 422)
+    # blank = no character outside controls and space; other Unicode spaces are text
+    _assert_error(client.post("/v1/verify", json={"text": " \t\x00\x1f "}), 422)
+    assert client.post("/v1/verify", json={"text": "\u2003"}).get_json() == {"matches": []}
+    _assert_error(client.post("/v1/articles", json={"text": "x", "url": "https://a.org/x\x1fy"}), 422)
