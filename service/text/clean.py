@@ -15,7 +15,8 @@ Furniture is recognised line by line with general rules:
   "Posted/Updated <date>", copyright lines, bylines ("BY NAME [mail]", "Name mail@x · ..."),
   ALL-CAPS promo lines, "READ MORE: ..." / "WATCH: ..." link lines;
 * photo captions: a line ending with a bracketed credit ("... in 2024. [YONHAP]"); the whole
-  line when it carries no double quotation marks, otherwise only the credit;
+  line when it is one short sentence without quotation marks or speech verbs ("said", "told"),
+  otherwise (a paragraph ending with a credit) only the credit;
 * a "What's Your Reaction?" widget and everything after it (reaction words, author bio);
 * repeated paragraphs: a paragraph among the first three lines that is repeated later (a teaser)
   and a truncated teaser ending in "..." whose beginning starts a later paragraph are dropped,
@@ -119,6 +120,12 @@ _WHOLE_LINE = re.compile(
 _REACTION_HEAD = re.compile(r"what[’']?s your reaction\s*\??", re.IGNORECASE)
 # A bracketed credit at the end of a line: "[YONHAP]", "[Ukrainian Center for ...]".
 _CREDIT = re.compile(r"\[([A-Z][^\[\]\"“”\n]{1,100})\]\s*$")
+_MAX_CAPTION_WORDS = 40
+_SENTENCE_BREAK = re.compile(r"[a-z0-9)][.!?]\s+[A-Z]")
+_SPEECH_WORD = re.compile(
+    r"\b(?:said|says|say|told|tells|stated|states|added|adds|warned|warns|according to|asked)\b",
+    re.IGNORECASE,
+)
 _DOUBLE_QUOTES = frozenset('"“”„‟«»〝〞＂')
 _OPENING_MARKS = frozenset("\"“”„‟«»‘’'")
 _SENTENCE_END = frozenset(".!?:;,")
@@ -233,6 +240,16 @@ def _is_caps_promo(s: str) -> bool:
     return upper >= 8 and len(s.split()) >= 3
 
 
+def _is_caption(body: str) -> bool:
+    """A photo caption: one short descriptive sentence, not reported speech."""
+    return (
+        len(body.split()) <= _MAX_CAPTION_WORDS
+        and not (_DOUBLE_QUOTES & set(body))
+        and not _SENTENCE_BREAK.search(body)
+        and not _SPEECH_WORD.search(body)
+    )
+
+
 def _is_headline_like(s: str) -> bool:
     return len(s.split()) <= 20 and s[-1] not in _SENTENCE_END and s[-1] not in _DOUBLE_QUOTES
 
@@ -269,7 +286,7 @@ def _one_pass(text: str) -> list[tuple[int, int]]:
         if credit:
             body = s[: credit.start()].rstrip()
             if len(credit.group(1).split()) <= 12 and (not body or body[-1] in ".!?" or " " in body):
-                if body and not (_DOUBLE_QUOTES & set(body)) and len(body.split()) <= 60:
+                if body and _is_caption(body):
                     spans.append((start, end))  # a standalone caption line
                     continue
                 off = text.rfind("[", start, end)

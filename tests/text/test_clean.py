@@ -86,6 +86,18 @@ def test_caption_credit_after_a_quote_drops_only_the_credit() -> None:
     assert kept_lines(text)[1] == "“We will respond,” the minister said at the parade."
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Kirby said it was too early to assess the impact on the war. [YONHAP]",
+        "The troops moved by ship. They then went on to training sites in Russia. [Reuters]",
+    ],
+)
+def test_paragraph_ending_with_a_credit_keeps_its_prose(line: str) -> None:
+    text = f"{PROSE}\n{line}\n"
+    assert dropped(text) == [line[line.index("[") :]]
+
+
 def test_bracketed_source_in_list_items_is_kept() -> None:
     text = "-One poll shows Ted Cruz 16 points ahead of Trump in Indiana. [IPFW]\n" + PROSE
     assert dropped(text) == []
