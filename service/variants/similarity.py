@@ -93,13 +93,40 @@ def fold_countries(toks: list[str]) -> list[str]:
     return out
 
 
+# Irregular English verb forms -> base form (morphology the stemmer cannot see; no synonyms).
+IRREGULAR = {
+    form: base
+    for base, forms in {
+        "be": "was were been being is are am", "begin": "began begun", "break": "broke broken",
+        "bring": "brought", "build": "built", "buy": "bought", "choose": "chose chosen", "come": "came",
+        "do": "did done does", "draw": "drew drawn", "drive": "drove driven", "eat": "ate eaten",
+        "fall": "fell fallen", "feel": "felt", "fight": "fought", "find": "found", "fly": "flew flown",
+        "forget": "forgot forgotten", "get": "got gotten", "give": "gave given", "go": "went gone goes",
+        "grow": "grew grown", "have": "had has", "hear": "heard", "hold": "held", "keep": "kept",
+        "know": "knew known", "lead": "led", "leave": "left", "lose": "lost", "make": "made",
+        "mean": "meant", "meet": "met", "pay": "paid", "ride": "rode ridden", "rise": "rose risen",
+        "run": "ran", "say": "said says", "see": "saw seen", "seek": "sought", "sell": "sold",
+        "send": "sent", "shake": "shook shaken", "show": "shown", "sink": "sank sunk",
+        "speak": "spoke spoken", "spend": "spent", "stand": "stood", "steal": "stole stolen",
+        "strike": "struck", "swear": "swore sworn",
+        "take": "took taken", "teach": "taught", "tell": "told", "think": "thought", "throw": "threw thrown",
+        "understand": "understood", "wake": "woke woken", "wear": "wore worn", "win": "won",
+        "write": "wrote written",
+    }.items()
+    for form in forms.split()
+}  # fmt: skip
+
+
 @functools.lru_cache(maxsize=100_000)
 def stem(word: str) -> str:
-    """The Snowball stem of a lower-case word, with country demonyms folded to the country."""
+    """The Snowball stem of a lower-case word (irregular verbs to their base form), with country
+    demonyms folded to the country."""
     if word.startswith("="):
         return word
     country = _COUNTRY_WORDS.get(word)
-    return "=" + country if country else str(_stemmer.stemWord(word))
+    if country:
+        return "=" + country
+    return str(_stemmer.stemWord(IRREGULAR.get(word, word)))
 
 
 def words(text: str) -> list[str]:
