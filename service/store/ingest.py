@@ -44,7 +44,7 @@ from models import (
 )
 from service.db import advisory_xact_lock
 from service.nlp.types import Quote as ExtractedQuote
-from service.registry.names import NameProfile, alias_rows, initials_compatible, profile, role_key
+from service.registry.names import NameProfile, alias_rows, initials_compatible, org_parts, profile, role_key
 from service.variants.grouping import (
     Candidate,
     band_keys,
@@ -254,6 +254,30 @@ def _by_short(session: Session, prof: NameProfile, keys: Sequence[str]) -> int |
     return ids.pop() if len(ids) == 1 else None
 
 
+def _bare_org(session: Session, prof: NameProfile) -> int | None:
+    """A country-qualified organisation ("South Korean National Intelligence Service") found as an
+    organisation stored under its bare name, if exactly one has it and no other country's form."""
+    country = org_parts(prof.display)[0]
+    if country is None:
+        return None
+    bare = org_parts(prof.display)[1]
+    ids = set(
+        session.scalars(
+            select(SpeakerAlias.speaker_id)
+            .join(Speaker, Speaker.id == SpeakerAlias.speaker_id)
+            .where(SpeakerAlias.unique_key == bare, Speaker.kind == prof.kind)
+        ).all()
+    )
+    if len(ids) != 1:
+        return None
+    sid = ids.pop()
+    names = session.scalars(
+        select(SpeakerAlias.alias).where(SpeakerAlias.speaker_id == sid, SpeakerAlias.kind == "name")
+    ).all()
+    countries = {org_parts(n)[0] for n in names} - {None}
+    return sid if countries <= {country} else None
+
+
 def resolve_speaker(
     session: Session,
     prof: NameProfile | None,
@@ -298,6 +322,8 @@ def resolve_speaker(
             sid = next(iter(in_article))
         elif not in_article:
             sid = _by_short(session, prof, lookup)
+    if sid is None and prof.kind != "person":
+        sid = _bare_org(session, prof)
     if sid is None and prof.kind == "person" and prof.full_keys:
         # An earlier surname-only speaker ("Kirby") becomes this full-named one.
         olds = session.scalars(

@@ -256,3 +256,26 @@ def test_middle_initials_match_only_when_compatible(session_factory: sessionmake
     assert names["b1"] != names["b2"]
     assert names["b3"] == names["b1"]  # no initials: the first known George Bush
     assert names["t1"] == names["t2"] == "Donald Trump"
+
+
+def test_bare_org_name_then_qualified_forms(session_factory: sessionmaker[Session]) -> None:
+    forms = [
+        ("o1", "National Intelligence Service"),
+        ("o2", "South Korean National Intelligence Service"),
+        ("o3", "South Korea's National Intelligence Service"),
+        ("o4", "Defense Ministry"),
+        ("o5", "Russian Defense Ministry"),
+        ("o6", "Ukrainian Defense Ministry"),
+    ]
+    for ext, name in forms:
+        text = f'The {name} said "Report {ext} is ready."'
+        _ingest(session_factory, ext, text, [q(text, f"Report {ext} is ready.", name, kind="organization")])
+    with session_factory() as s:
+        ids = dict(
+            s.execute(
+                select(Article.external_id, Quote.speaker_id).join(Quote, Quote.article_id == Article.id)
+            ).all()
+        )
+    assert ids["o1"] == ids["o2"] == ids["o3"]
+    assert ids["o5"] == ids["o4"]  # the first qualified form joins the bare name
+    assert ids["o6"] not in (ids["o4"], ids["o5"])  # another country's ministry never does
