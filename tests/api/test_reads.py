@@ -156,3 +156,22 @@ def test_cors_for_configured_origins(tmp_path: Path) -> None:
         "Access-Control-Allow-Origin"
         not in plain.get("/v1/speakers", headers={"Origin": "https://x.org"}).headers
     )
+
+
+def test_settings_from_the_environment(tmp_path: Path, monkeypatch: Any) -> None:
+    monkeypatch.setenv("API_KEYS", "one, two,")
+    monkeypatch.setenv("MAX_CONTENT_LENGTH", "1234")
+    monkeypatch.setenv("CORS_ORIGINS", "https://cms.example.org")
+    monkeypatch.setenv("QUOTES_CACHE_MAX_AGE", "7")
+    monkeypatch.setenv("QUOTES_WORKERS", "3")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'env.db'}")
+    from service import create_app
+
+    app = create_app()
+    assert app.config["API_KEYS"] == ["one", "two"]
+    assert app.config["MAX_CONTENT_LENGTH"] == 1234
+    assert app.config["CORS_ORIGINS"] == ["https://cms.example.org"]
+    assert app.config["CACHE_MAX_AGE"] == 7 and app.config["WORKERS"] == 3
+    assert app.config["DATABASE_URL"].endswith("env.db")
+    r = app.test_client().get("/v1/speakers")
+    assert r.headers["Cache-Control"] == "public, max-age=7"
