@@ -7,6 +7,7 @@ resolved afterwards by ``service.nlp.speakers``.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span, Token
@@ -150,20 +151,20 @@ class Detector:
                     continue
                 used_cues[key] = c
             cands.append(c)
-        covered = _covered(cands)
+        covered = Covered([(c.start, c.end) for c in cands])
         indirect: list[Candidate] = []
         for tok in doc:
             if in_quote[tok.i] or not _is_cue(tok, self.lex):
                 continue
             indirect.extend(self._indirect(doc, tok, starts, in_quote))
         for c in _prefer_named_inner(indirect):
-            if not _overlaps(covered, c.start, c.end):
+            if not covered.overlaps(c.start, c.end):
                 cands.append(c)
-                covered.append((c.start, c.end))
+                covered.add(c.start, c.end)
         for c in self._according_to(doc, starts, in_quote):
-            if not _overlaps(covered, c.start, c.end):
+            if not covered.overlaps(c.start, c.end):
                 cands.append(c)
-                covered.append((c.start, c.end))
+                covered.add(c.start, c.end)
         cands.sort(key=lambda c: c.start)
         return cands
 
@@ -693,21 +694,37 @@ def _quote_mask(doc: Doc, quoted: list[QuotedSpan]) -> list[int]:
 def _prefer_named_inner(cands: list[Candidate]) -> list[Candidate]:
     """Of nested reports ("lawmakers reported that Director Cho had indicated X"), keep the
     inner one when a named person makes it; otherwise keep the outer one."""
+    order = sorted(range(len(cands)), key=lambda k: (cands[k].start, -cands[k].end))
     drop: set[int] = set()
-    for i, outer in enumerate(cands):
-        for j, inner in enumerate(cands):
-            if i == j or not (outer.start <= inner.start and inner.end <= outer.end):
-                continue
-            if (outer.start, outer.end) == (inner.start, inner.end):
+    for pos, i in enumerate(order):
+        outer = cands[i]
+        for j in order[pos + 1 :]:
+            inner = cands[j]
+            if inner.start >= outer.end:
+                break  # sorted by start: nothing further can nest inside ``outer``
+            if inner.end > outer.end or (outer.start, outer.end) == (inner.start, inner.end):
                 continue
             named = inner.subject is not None and inner.subject.ent_type_ == "PERSON"
             drop.add(i if named else j)
     return [c for k, c in enumerate(cands) if k not in drop]
 
 
-def _covered(cands: list[Candidate]) -> list[tuple[int, int]]:
-    return [(c.start, c.end) for c in cands]
+class Covered:
+    """Character ranges already taken by quotes, for overlap checks in O(log n)."""
 
+    def __init__(self, ranges: list[tuple[int, int]] | None = None) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        for s, e in ranges or []:
+            self.add(s, e)
 
-def _overlaps(covered: list[tuple[int, int]], start: int, end: int) -> bool:
-    return any(s < end and start < e for s, e in covered)
+    def overlaps(self, start: int, end: int) -> bool:
+        """Whether [start, end) meets a stored range. Stored ranges hardly overlap each other,
+        so the few that start last before ``end`` are the only ones that can reach it."""
+        k = bisect.bisect_left(self.starts, end)
+        return any(self.ends[m] > start for m in range(max(0, k - 3), k))
+
+    def add(self, start: int, end: int) -> None:
+        k = bisect.bisect_left(self.starts, start)
+        self.starts.insert(k, start)
+        self.ends.insert(k, end)
