@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import random
 import statistics
 import sys
@@ -23,6 +24,7 @@ import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from multiprocessing import Pool
 from pathlib import Path
 from typing import Any
 
@@ -87,12 +89,21 @@ def _text(words: list[str]) -> str:
     return " ".join(words).capitalize() + "."
 
 
-def load(session: Session, gen: Generator, speaker_id: int, start: int, stop: int, df: Counter[str]) -> None:
+def _index(t: str) -> tuple[list[str], list[int]]:
+    """Content stems and LSH band keys of a unit (run in worker processes while loading)."""
+    f = features(t)
+    return sorted(f.stems), band_keys(f)
+
+
+def load(
+    session: Session, gen: Generator, speaker_id: int, start: int, stop: int, df: Counter[str], pool: Pool
+) -> None:
     """Bulk-insert units ``start..stop`` (statements of 4 variants each) with bands and term counts."""
     per_article = 50
     occ_rows: list[dict[str, object]] = []
     band_rows: list[dict[str, object]] = []
     stmt_rows: list[dict[str, object]] = []
+    texts: list[str] = []
     base: list[str] = []
     for i in range(start, stop):
         if i % 4 == 0:
@@ -107,16 +118,18 @@ def load(session: Session, gen: Generator, speaker_id: int, start: int, stop: in
             stmt_rows.append(stmt | {"occurrence_count": 4})
         else:
             words = gen.variant(base)
-        t = _text(words)
-        f = features(t)
-        df.update(f.stems)
+        texts.append(_text(words))
+    for i, t, (stems, keys) in zip(
+        range(start, stop), texts, pool.imap(_index, texts, chunksize=500), strict=True
+    ):
+        df.update(stems)
         art = i // per_article + 1
         occ = {"id": i + 1, "quote_id": art, "article_id": art, "speaker_id": speaker_id}
         occ |= {"statement_id": i // 4 + 1, "start": i, "end": i + len(t), "text": t, "type": "direct"}
         occ_rows.append(occ | {"label": "canonical" if i % 4 == 0 else "paraphrase"})
         band_rows.extend(
             {"occurrence_id": i + 1, "band_no": b, "speaker_id": speaker_id, "band": k}
-            for b, k in enumerate(band_keys(f))
+            for b, k in enumerate(keys)
         )
     conn = session.connection()
     arts = range(start // per_article + 1, (stop - 1) // per_article + 2)
@@ -204,7 +217,7 @@ def main() -> None:
     ap.add_argument("--url", help="database URL (default: a temporary SQLite file)")
     a = ap.parse_args()
     sizes = sorted(int(x) for x in a.sizes.split(","))
-    with tempfile.TemporaryDirectory() as d:
+    with tempfile.TemporaryDirectory() as d, Pool(max(1, min(4, os.cpu_count() or 1))) as pool:
         engine = make_engine(a.url or f"sqlite:///{d}/bench.db")
         upgrade_db(engine)
         factory = make_session_factory(engine, writer=True)
@@ -227,7 +240,7 @@ def main() -> None:
             t0 = time.perf_counter()
             with factory() as s, s.begin():
                 for lo in range(stored, size, 10_000):
-                    load(s, gen, 1, lo, min(size, lo + 10_000), df)
+                    load(s, gen, 1, lo, min(size, lo + 10_000), df, pool)
             stored = size
             load_s = time.perf_counter() - t0
             if engine.dialect.name == "sqlite":
