@@ -39,10 +39,9 @@ def init_db(app: Flask) -> None:
 
     @app.teardown_appcontext
     def _close_session(_exc: BaseException | None) -> None:
-        for key in ("db_session", "db_writer_session"):
-            session = g.pop(key, None)
-            if session is not None:
-                session.close()
+        session = g.pop("db_session", None)
+        if session is not None:
+            session.close()
 
 
 def get_db() -> Database:
@@ -51,12 +50,9 @@ def get_db() -> Database:
     return db
 
 
-def db_session(*, writer: bool = False) -> Session:
-    """The session of this request (``writer=True``: one that takes SQLite's write lock at BEGIN)."""
-    key = "db_writer_session" if writer else "db_session"
-    session = g.get(key)
+def db_session() -> Session:
+    """The read session of this request (writes go through ``service.store.ingest``)."""
+    session: Session | None = g.get("db_session")
     if session is None:
-        db = get_db()
-        session = (db.writer_sessions if writer else db.sessions)()
-        setattr(g, key, session)
+        session = g.db_session = get_db().sessions()
     return session

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import (
@@ -118,7 +119,7 @@ def insert_sample(session: Session) -> dict[str, Any]:
         )
         articles.append(article.id)
     session.flush()
-    for occ in session.query(Occurrence).all():
+    for occ in session.scalars(select(Occurrence)):
         for band_no, key in enumerate(band_keys(features(occ.text))):
             session.add(
                 OccurrenceBand(occurrence_id=occ.id, band_no=band_no, speaker_id=occ.speaker_id, band=key)
