@@ -17,6 +17,15 @@ from spacy.tokens import Doc, Span, Token
 from service.nlp.doccache import doc_text, ent_of, sent_of
 
 TITLE_WORDS = {
+    "assistant",
+    "associate",
+    "commissioner",
+    "superintendent",
+    "inspector",
+    "sergeant",
+    "constable",
+    "detective",
+    "coach",
     "mr",
     "mrs",
     "ms",
@@ -147,6 +156,25 @@ ORG_CLASSES = [
     {"party", "campaign", "coalition", "alliance"},
     {"army", "military", "forces", "force", "command", "navy", "police"},
 ]
+DOCUMENT_NOUNS = {
+    "statement",
+    "release",
+    "report",
+    "post",
+    "letter",
+    "memo",
+    "tweet",
+    "message",
+    "blog",
+    "readout",
+    "communique",
+    "note",
+    "email",
+    "filing",
+    "document",
+    "notice",
+    "spokesperson",
+}
 PERSON_PRONOUNS = {"he", "she", "him", "her", "i"}
 GROUP_PRONOUNS = {"they", "we", "them", "us"}
 THING_PRONOUNS = {"it"}
@@ -481,6 +509,15 @@ class SpeakerResolver:
         org = ents.org_for_token(tok)
         if org is not None:
             return Resolved(org.name, "organization", _mention_chars(tok), org)
+        if tok.lemma_.lower() in DOCUMENT_NOUNS:
+            # "a statement from the Prime Minister's Office said", "the EU's statement said"
+            for child in tok.children:
+                if child.dep_ == "poss":
+                    return self._resolve(child)
+                if child.dep_ == "prep" and child.lower_ in ("from", "by", "of"):
+                    for g in child.children:
+                        if g.dep_ == "pobj":
+                            return self._resolve(g)
         words = {t.lower_ for t in tok.subtree if t.pos_ in ("NOUN", "PROPN", "ADJ") and t.i <= tok.i}
         head = tok.lemma_.lower()
         if tok.pos_ == "NOUN":
