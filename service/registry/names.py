@@ -17,6 +17,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from rapidfuzz import fuzz
+
 # Words that form titles and honorifics when they precede a person's name.
 TITLE_WORDS = frozenset(
     """
@@ -261,11 +263,39 @@ def _person_names(names: list[str]) -> tuple[list[str], list[str], list[str]]:
     return full, short, titles
 
 
+def same_person_forms(a: str, b: str) -> bool:
+    """Whether two full names can be forms of one person's name: the same surname and compatible
+    given names (equal up to spelling, one an initial of the other, or one a prefix of the other),
+    compatible middle initials. "Hillary Clinton" and "Chelsea Clinton" are not."""
+    ka, kb = name_key(a), name_key(b)
+    if ka == kb or plain_key(a) == plain_key(b):
+        return initials_compatible(a, b)
+    if surnames_of(a) != surnames_of(b):
+        return False
+    fa, fb = ka.split()[0], kb.split()[0]
+    if surnames_of(a) == [fa]:  # family name first ("Kim Jong Un"): compare the given names
+        fa, fb = (ka.split() + [""])[1], (kb.split() + [""])[1]
+    given_ok = (
+        fa == fb
+        or (min(len(fa), len(fb)) == 1 and fa[:1] == fb[:1])
+        or (min(len(fa), len(fb)) >= 3 and (fa.startswith(fb) or fb.startswith(fa)))
+        or fuzz.ratio(fa, fb) >= 80
+    )
+    return given_ok and initials_compatible(a, b)
+
+
 def profile(
-    name: str, kind: str = "person", aliases: tuple[str, ...] = (), roles: tuple[str, ...] = ()
+    name: str,
+    kind: str = "person",
+    aliases: tuple[str, ...] = (),
+    roles: tuple[str, ...] = (),
+    *,
+    trusted: bool = False,
 ) -> NameProfile | None:
     """Keys for one extracted speaker (name, kind and the article's aliases and roles).
 
+    Article aliases of a person are kept only when they are forms of the same name (extraction
+    may have merged two Clintons in one article); ``trusted=True`` (the registry) keeps them all.
     Returns None when there is nothing to identify a speaker by (no name).
     """
     if not name or not name.strip():
@@ -276,6 +306,14 @@ def profile(
     if kind == "person":
         full, short, titles = _person_names([name, *aliases])
         role_keys = tuple(dict.fromkeys([*role_keys, *(k for k in map(role_key, titles) if k)]))
+        given = strip_titles(name.strip())[0]
+        if not trusted and full:
+            primary = given if given in full else max(full, key=len)
+            full = [primary] + [f for f in full if f != primary and same_person_forms(f, primary)]
+            tokens = set(name_key(primary).split())
+            short = [x for x in short if name_key(x) in tokens]
+        elif not trusted and short:
+            short = [given] if given in short else short[:1]
         if not full and not short:
             # Only a title ("the Defense Secretary"): no name of its own, resolved by role and date.
             rk = role_key(name)
@@ -297,7 +335,6 @@ def profile(
             words = f.split()
             first = surnames_of(f) == [name_key(words[0])]
             alias_kinds.setdefault(words[0] if first else words[-1], "surname")
-        given = strip_titles(name.strip())[0]
         display = given if given in full else (max(full, key=len) if full else short[0])
         key = name_key(display) if full else "~" + name_key(display)
         return NameProfile(

@@ -218,8 +218,12 @@ def _observe_roles(
 
 
 def _by_role(session: Session, prof: NameProfile, when: dt.date) -> int | None:
-    """The one speaker who held one of ``prof``'s titles on ``when``, if exactly one did."""
-    if not prof.role_keys:
+    """The one speaker who held one of ``prof``'s titles on ``when``, if exactly one did.
+
+    One-word titles ("the president", "the secretary") are too vague to resolve across articles.
+    """
+    keys = [k for k in prof.role_keys if len(k.split()) >= 2]
+    if not keys:
         return None
     dated = and_(
         SpeakerRole.source == "registry",
@@ -234,7 +238,7 @@ def _by_role(session: Session, prof: NameProfile, when: dt.date) -> int | None:
     )
     ids = set(
         session.scalars(
-            select(SpeakerRole.speaker_id).where(SpeakerRole.key.in_(prof.role_keys), or_(dated, observed))
+            select(SpeakerRole.speaker_id).where(SpeakerRole.key.in_(keys), or_(dated, observed))
         ).all()
     )
     return ids.pop() if len(ids) == 1 else None
@@ -380,7 +384,7 @@ def load_registry(session_factory: sessionmaker[Session], path: str | Path) -> i
     def work(session: Session) -> int:
         profs = []
         for e in entries:
-            p = profile(e["name"], e.get("kind", "person"), tuple(e.get("aliases", ())))
+            p = profile(e["name"], e.get("kind", "person"), tuple(e.get("aliases", ())), trusted=True)
             if p is not None and p.key:
                 profs.append((e, p))
         _lock_names(session, [p for _, p in profs])

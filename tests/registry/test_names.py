@@ -86,3 +86,18 @@ def test_middle_initials_and_suffixes() -> None:
     assert plain_key("Lloyd J. Austin III") == plain_key("Lloyd Austin") == "lloyd austin"
     assert initials_compatible("Donald J. Trump", "Donald Trump")
     assert not initials_compatible("George W. Bush", "George H. W. Bush")
+
+
+def test_article_aliases_of_other_people_are_dropped() -> None:
+    from service.registry.names import same_person_forms
+
+    p = profile("Chelsea Clinton", "person", ("Clinton", "Hillary Clinton", "Obama"))
+    assert p is not None
+    assert p.full_keys == ("chelsea clinton", "chelseaclinton")
+    assert p.short_keys == ("clinton",)
+    assert same_person_forms("Sergey Lavrov", "Sergei Lavrov")
+    assert same_person_forms("Kim Jong-un", "Kim Jong Un")
+    assert not same_person_forms("Kim Jong Un", "Kim Yo Jong")
+    # The registry is trusted: its aliases are kept as given.
+    r = profile("Antony Blinken", "person", ("Tony Blinken",), trusted=True)
+    assert r is not None and "tony blinken" in r.full_keys
