@@ -218,7 +218,7 @@ class Features:
     entities: frozenset[str]
 
 
-@functools.lru_cache(maxsize=50_000)
+@functools.lru_cache(maxsize=20_000)
 def features(text: str) -> Features:
     """Compute the `Features` of a unit's text."""
     toks = fold_countries(words(text))
