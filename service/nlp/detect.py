@@ -390,7 +390,9 @@ class Detector:
         are meant for short use"; "It is on his watch, Scheer said, that ...". The content is
         the governing clause without the aside; ``parts`` are the pieces on either side."""
         head = verb.head
-        if verb.dep_ not in ("parataxis", "ccomp", "advcl") or head is verb or head.i > verb.i:
+        if verb.dep_ not in ("parataxis", "ccomp", "advcl") or head is verb:
+            return None
+        if head.i > verb.i and verb.dep_ != "parataxis":
             return None
         if head.pos_ not in ("VERB", "AUX") or in_quote[head.i]:
             return None

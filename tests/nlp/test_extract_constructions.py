@@ -166,3 +166,10 @@ def test_headline_name_colon_quote(extract):
     assert q.type == "direct"
     assert q.speaker.name == "John Kirby"
     assert q.cue.text == ":"
+
+
+def test_aside_before_its_clause(extract):
+    text = "The only problem, Ms. Bigbee said, is that her daughter's hourly pay is one-third less."
+    q = only(extract(text), "hourly pay")
+    assert q.speaker.name == "Bigbee"
+    assert len(q.parts) == 2 and q.parts[0].text == "The only problem"
