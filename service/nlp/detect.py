@@ -445,20 +445,20 @@ class Detector:
             sent = sent_of(tok)
             phrase_l = tok.i
             phrase_r = src.right_edge.i
-            # content: the sentence without the "according to X" phrase and its comma
-            if phrase_l <= sent.start + 1:
-                first = doc[min(phrase_r + 1, sent.end - 1)]
-                while first.i < sent.end - 1 and (first.is_punct or first.is_space):
-                    first = doc[first.i + 1]
-                last = doc[sent.end - 1]
-            else:
-                first = doc[sent.start]
-                last = doc[phrase_l - 1]
-            while last.i > first.i and (last.is_punct or last.is_space):
-                last = doc[last.i - 1]
-            if last.i - first.i < 3:
+            # content: the sentence without the "according to X" phrase and its commas
+            pieces = []
+            for lo, hi in ((sent.start, phrase_l - 1), (phrase_r + 1, sent.end - 1)):
+                while lo <= hi and (doc[lo].is_punct or doc[lo].is_space):
+                    lo += 1
+                while hi >= lo and (doc[hi].is_punct or doc[hi].is_space):
+                    hi -= 1
+                if hi >= lo:
+                    pieces.append((lo, hi))
+            if not pieces or sum(hi - lo + 1 for lo, hi in pieces) < 4:
                 continue
-            start, end = first.idx, last.idx + len(last)
+            first, last = doc[pieces[0][0]], doc[pieces[-1][1]]
+            parts = [(doc[lo].idx, doc[hi].idx + len(doc[hi])) for lo, hi in pieces]
+            start, end = parts[0][0], parts[-1][1]
             media = _media_inside(src, self.lex)
             speaker_tok = src
             via = None
@@ -469,7 +469,7 @@ class Detector:
                 start,
                 end,
                 qtype,
-                [(start, end)],
+                parts,
                 _para_of(starts, start),
                 cue=tok,
                 cue_span=(tok.idx, doc[tok.i + 1].idx + len(doc[tok.i + 1])),
