@@ -82,7 +82,7 @@ def speaker_exists(session: Session, speaker_id: int) -> bool:
 
 def resolve_speaker_ids(session: Session, name: str, limit: int = 50) -> list[int]:
     """Ids of the speakers a name refers to: an id, an exact name/alias key, else a partial match."""
-    if name.isdigit():
+    if name.isascii() and name.isdigit():  # "³".isdigit() too, but int() refuses it
         return [int(name)] if _valid_id(int(name)) else []
     key = name_key(name)
     if key:

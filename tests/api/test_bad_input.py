@@ -87,6 +87,9 @@ def test_odd_unicode_is_fine(app: Flask, client: FlaskClient) -> None:
     r = client.post("/v1/verify", json={"text": odd, "speaker": odd})
     assert r.status_code == 200 and r.get_json() == {"matches": []}
     assert client.post("/v1/extract", json={"text": odd}).status_code == 200
+    # superscript digits are str.isdigit() but no number
+    assert client.post("/v1/verify", json={"text": "0", "speaker": "³"}).status_code == 200
+    assert client.get("/v1/quotes?speaker=³²¹").status_code == 200
     for url in (
         f"/v1/speakers?q={odd}",
         f"/v1/quotes?q={odd}&speaker={odd}&outlet={odd}",
