@@ -161,7 +161,7 @@ class Detector:
             if not covered.overlaps(c.start, c.end):
                 cands.append(c)
                 covered.add(c.start, c.end)
-        for c in self._according_to(doc, starts, in_quote):
+        for c in self._according_to(doc, starts, in_quote) + self._headline_colons(doc, starts, in_quote):
             if not covered.overlaps(c.start, c.end):
                 cands.append(c)
                 covered.add(c.start, c.end)
@@ -431,6 +431,47 @@ class Detector:
         c.subject = subj
         return c
 
+    def _headline_colons(self, doc: Doc, starts: list[int], in_quote: list[int]) -> list[Candidate]:
+        """Headline style "McCaul: If elected, Clinton could be impeached": a short paragraph
+        that opens with a name (or a group noun such as "Historians") and a colon."""
+        out = []
+        text = doc_text(doc)
+        for pi, p_start in enumerate(starts):
+            p_end = starts[pi + 1] - 1 if pi + 1 < len(starts) else len(text)
+            colon = text.find(":", p_start, min(p_end, p_start + 60))
+            if colon < 0 or colon + 1 >= p_end or p_end - p_start > 300:
+                continue
+            lead = doc.char_span(p_start, colon, alignment_mode="expand")
+            rest = doc.char_span(colon + 1, p_end, alignment_mode="expand")
+            if lead is None or rest is None:
+                continue
+            name = [t for t in lead if not t.is_space]
+            words = [t for t in rest if not (t.is_punct or t.is_space)]
+            if not (1 <= len(name) <= 5) or len(words) < 3 or any(in_quote[t.i] for t in rest):
+                continue
+            if any(t.lower_ in NOT_SPEAKERS for t in name) or len(name[0].text) < 2:
+                continue
+            if not all(t.text[:1].isupper() or t.text in (".", "'s", "’s", "-") for t in name):
+                continue
+            if any(t.like_num or t.pos_ in ("VERB", "AUX", "PRON") for t in name):
+                continue
+            first = next(t for t in rest if not t.is_space)
+            last = words[-1]
+            start, end = first.idx, last.idx + len(last)
+            out.append(
+                Candidate(
+                    start,
+                    end,
+                    "indirect",
+                    [(start, end)],
+                    pi,
+                    cue=None,
+                    cue_span=(colon, colon + 1),
+                    subject=name[-1],
+                )
+            )
+        return out
+
     def _according_to(self, doc: Doc, starts: list[int], in_quote: list[int]) -> list[Candidate]:
         out = []
         for tok in doc:
@@ -591,6 +632,29 @@ def _name_colon(doc: Doc, q: QuotedSpan, para_start: int) -> tuple[Token, Token]
     return toks[-1], name[-1]
 
 
+NOT_SPEAKERS = {
+    "q",
+    "a",
+    "read",
+    "watch",
+    "update",
+    "updated",
+    "note",
+    "photo",
+    "source",
+    "related",
+    "more",
+    "editor",
+    "correction",
+    "video",
+    "live",
+    "breaking",
+    "listen",
+    "see",
+    "also",
+    "posted",
+    "tags",
+}
 NAMING_LEMMAS = {"call", "name", "dub", "title", "label", "term", "brand", "nickname"}
 
 

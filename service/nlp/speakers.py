@@ -313,7 +313,7 @@ class ArticleEntities:
     # -- lookup -----------------------------------------------------------------------------
     def person_for_token(self, tok: Token) -> Entity | None:
         """The person a proper-name token belongs to (by entity, else by surname)."""
-        if tok.ent_type_ == "PERSON" or tok.pos_ == "PROPN":
+        if tok.ent_type_ == "PERSON" or tok.pos_ == "PROPN" or tok.text[:1].isupper():
             ent = ent_of(tok)
             if ent is not None and ent.label_ == "PERSON":
                 toks = _strip_titles(list(ent))

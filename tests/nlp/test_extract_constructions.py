@@ -173,3 +173,15 @@ def test_aside_before_its_clause(extract):
     q = only(extract(text), "hourly pay")
     assert q.speaker.name == "Bigbee"
     assert len(q.parts) == 2 and q.parts[0].text == "The only problem"
+
+
+def test_headline_name_colon_statement(extract):
+    text = "McCaul: If elected, Hillary Clinton could be impeached\nRep. Michael McCaul spoke on Fox."
+    q = only(extract(text), "could be impeached")
+    assert q.type == "indirect"
+    assert q.speaker.name == "Michael McCaul"
+    assert q.cue.text == ":"
+
+
+def test_furniture_labels_with_colons_are_not_speakers(extract):
+    assert extract("READ MORE: Sextortion scam uses old passwords to extort money") == []
