@@ -25,12 +25,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 API_KEY = "schemathesis-key"
-# A body over MAX_CONTENT_LENGTH is rejected before it is parsed, with 413 (the schema's default
-# error response): schemathesis's oversized negative bodies must count as rejected.
+# A body over MAX_CONTENT_LENGTH is rejected before it is parsed, with 413, and a URL over
+# MAX_URL_LENGTH with 414 (both the schema's default error response): schemathesis's oversized
+# negative requests must count as rejected.
 CONFIG = """
 [checks.negative_data_rejection]
 expected-statuses = [
-    "400", "401", "403", "404", "405", "406", "409", "413", "415", "422", "428", "429", "5xx",
+    "400", "401", "403", "404", "405", "406", "409", "413", "414", "415", "422", "428", "429", "5xx",
 ]
 """
 # Failure codes (`schemathesis explain --list`): server errors, and responses that break the schema.

@@ -60,8 +60,14 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_hooks(app: Flask) -> None:
-    """Conditional GETs: an ETag from the body and Cache-Control on successful reads."""
+    """URL length limit; conditional GETs: an ETag from the body and Cache-Control on reads."""
     from flask import request
+    from werkzeug.exceptions import RequestURITooLarge
+
+    @app.before_request
+    def _url_length() -> None:
+        if len(request.path) + len(request.query_string) > app.config["MAX_URL_LENGTH"]:
+            raise RequestURITooLarge()
 
     @app.after_request
     def _cache_headers(response: Response) -> Response:

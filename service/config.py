@@ -23,6 +23,9 @@ class Config:
     API_KEYS: list[str] = []
     # Request bodies larger than this get 413.
     MAX_CONTENT_LENGTH: int = 5 * 1024 * 1024
+    # Longer request targets (path + query) get a JSON 414. Gunicorn's own request-line limit is
+    # off (its 414 page is HTML), so this is the limit: keep it, or put a proxy in front.
+    MAX_URL_LENGTH: int = 32 * 1024
     # A rejected request's unread body is read and dropped up to this many bytes, so that clients
     # that send everything before reading get the JSON error instead of a reset connection.
     DRAIN_MAX_BYTES: int = 64 * 1024 * 1024

@@ -166,3 +166,8 @@ def test_validation_sees_the_value_as_sent(client: FlaskClient) -> None:
     _assert_error(client.post("/v1/verify", json={"text": " \t\x00\x1f "}), 422)
     assert client.post("/v1/verify", json={"text": "\u2003"}).get_json() == {"matches": []}
     _assert_error(client.post("/v1/articles", json={"text": "x", "url": "https://a.org/x\x1fy"}), 422)
+
+
+def test_url_too_long_is_json_414(client: FlaskClient) -> None:
+    body = _assert_error(client.get("/v1/quotes?q=" + "a" * 40_000), 414)
+    assert body["status"] == "Request-URI Too Long"

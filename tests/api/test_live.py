@@ -117,6 +117,12 @@ def test_live_server(server: str) -> None:
     status, _, error = _call(server + "/v1/statements/123456789")
     assert status == 404 and error["code"] == 404
 
+    # A URL longer than gunicorn's default request-line limit still gets the app's JSON answer.
+    status, headers, error = _call(server + "/v1/quotes?q=" + "a" * 20_000)
+    assert status == 422 and headers["Content-Type"] == "application/json"
+    status, _, error = _call(server + "/v1/quotes?q=" + "a" * 40_000)
+    assert status == 414 and error["code"] == 414
+
     # A 10 MB body: the client (which sends it all before reading) gets the JSON 413.
     status, _, error = _call(server + "/v1/verify", {"text": "x" * (10 * 1024 * 1024)})
     assert status == 413 and error["code"] == 413
