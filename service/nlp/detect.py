@@ -369,6 +369,12 @@ class Detector:
             if left.i <= subj.i <= right.i:
                 continue
             first = left
+            if not any(k.dep_ in SUBJ_DEPS or k.dep_ == "expl" for k in child.children):
+                # "said unemployment ... have broad relevance": the clause's subject was parsed
+                # as the cue's object; take it back
+                obj = next((k for k in verb.children if k.dep_ == "dobj" and verb.i < k.i < left.i), None)
+                if obj is not None:
+                    first = obj.left_edge
             while first.i < child.i and (first.dep_ == "mark" or first.is_punct or first.lower_ == "that"):
                 first = doc[first.i + 1]
             last = right
@@ -381,7 +387,42 @@ class Detector:
             c = self._candidate(doc, verb, start, end, qtype, [(start, end)], _para_of(starts, start), [])
             c.subject = subj
             out.append(c)
+        if not out and verb.lemma_.lower() in BARE_CLAUSE_CUES:
+            c = self._bare_clause(doc, verb, subj, starts, in_quote)
+            if c is not None:
+                out.append(c)
         return out
+
+    def _bare_clause(
+        self, doc: Doc, verb: Token, subj: Token, starts: list[int], in_quote: list[int]
+    ) -> Candidate | None:
+        """Fallback when the parse hides the complement ("Garland said unemployment and lost
+        earning power ... have broad relevance", parsed with "unemployment" as the object):
+        the rest of the sentence after the cue, when it holds a finite verb of its own."""
+        sent = sent_of(verb)
+        if subj.i > verb.i:
+            return None
+        first = verb.i + 1
+        while first < sent.end and (
+            doc[first].dep_ in ("prt", "dative") or doc[first].lower_ in ("that", ",", "on", "in")
+        ):
+            if doc[first].lower_ in ("on", "in"):
+                return None  # "said in a statement", "reported on the deal"
+            first += 1
+        last = sent.end - 1
+        while last > first and (doc[last].is_punct or doc[last].is_space):
+            last -= 1
+        if last - first < 3 or any(in_quote[i] for i in range(first, last + 1)):
+            return None
+        finite = [t for t in doc[first : last + 1] if t.tag_ in ("VBD", "VBZ", "VBP", "MD")]
+        if not finite or any(t.lemma_.lower() in self.lex.speech_verbs for t in finite[:1]):
+            return None
+        if doc[first].pos_ not in ("NOUN", "PROPN", "PRON", "DET", "ADJ", "NUM"):
+            return None
+        start, end = doc[first].idx, doc[last].idx + len(doc[last])
+        c = self._candidate(doc, verb, start, end, "indirect", [(start, end)], _para_of(starts, start), [])
+        c.subject = subj
+        return c
 
     def _parenthetical(
         self, doc: Doc, verb: Token, subj: Token, starts: list[int], in_quote: list[int]
@@ -632,6 +673,8 @@ def _name_colon(doc: Doc, q: QuotedSpan, para_start: int) -> tuple[Token, Token]
     return toks[-1], name[-1]
 
 
+# Cues whose clause may be parsed as an object: the rest of the sentence is taken instead.
+BARE_CLAUSE_CUES = {"say", "add", "argue", "claim", "insist", "warn", "explain", "note", "believe", "think"}
 NOT_SPEAKERS = {
     "q",
     "a",
