@@ -1,23 +1,19 @@
 """Fixtures of the API tests: an app on a fresh database (SQLite and PostgreSQL, through the shared
-``db_url`` fixture), its test client, and apps holding the sample data (one per backend and module)."""
+``db_url`` fixture), its test client, and the same with the sample data inserted."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import quote
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
 
 from service import create_app
 from service.config import TestConfig
 from service.extensions import get_db
 from tests.api.sample import insert_sample
-from tests.conftest import POSTGRES_URL, _postgres_reachable
 
 
 class FakeExtractor:
@@ -59,36 +55,12 @@ def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
-@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def sample_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A database for a module's read-only tests, once per backend."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path_factory.mktemp('api') / 'sample.db'}"
-        return
-    reason = _postgres_reachable()
-    if reason:
-        pytest.skip(reason)
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in POSTGRES_URL else "?"
-    try:
-        yield f"{POSTGRES_URL}{sep}options={quote(f'-csearch_path={schema}')}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-
-@pytest.fixture(scope="module")
-def sample_app(sample_url: str) -> Iterator[Flask]:
-    """An app whose database holds `tests.api.sample` (shared by a module's read-only tests)."""
-    app = make_app(sample_url)
+@pytest.fixture
+def sample_app(app: Flask) -> Flask:
+    """The app with `tests.api.sample` in its database (once per backend)."""
     with get_db_session(app) as session:
         app.config["SAMPLE_IDS"] = insert_sample(session)
-    yield app
-    dispose(app)
+    return app
 
 
 @pytest.fixture
