@@ -100,14 +100,24 @@ def subject_of(verb: Token, in_quote: list[int] | None = None) -> Token | None:
         if tok.dep_ == "relcl":
             return tok.head
         break
-    return _subject_to_the_left(tok if tok.pos_ in ("VERB", "AUX") else verb)
+    return _subject_to_the_left(tok if tok.pos_ in ("VERB", "AUX") else verb, in_quote)
 
 
-def _subject_to_the_left(verb: Token) -> Token | None:
-    """Fallback when the parse gives the cue no subject: the nearest person named before it in
-    its sentence (not inside the quote marks), as in "According to X, Maria Zakharova, the
-    spokesperson ..., warned"."""
+def _subject_to_the_left(verb: Token, in_quote: list[int] | None = None) -> Token | None:
+    """Fallback when the parse gives the cue no subject: the noun right before the cue after a
+    closing quote (“...,” Ramos, 58, told AFP), else the nearest person named before it in its
+    sentence, as in "According to X, Maria Zakharova, the spokesperson ..., warned"."""
     sent = sent_of(verb)
+    doc = verb.doc
+    if in_quote is not None:
+        j = verb.i - 1
+        name = None
+        while j >= sent.start and not in_quote[j] and verb.i - j <= 6:
+            if doc[j].pos_ == "PROPN" and name is None:
+                name = doc[j]
+            j -= 1
+        if name is not None and j >= 0 and in_quote[j]:
+            return name  # only between a closing quote and its cue
     best = None
     for t in sent:
         if t.i >= verb.i:
@@ -351,6 +361,8 @@ class Detector:
             return out
         if subj.lower_ in ("you",):
             return out
+        if subj.lower_ == "that" and verb.i + 1 < len(doc) and doc[verb.i + 1].text == ",":
+            return out  # the idiom "That said, ..."
         if (
             verb.tag_ == "VBN"
             and verb.lemma_.lower() == "ask"
