@@ -15,13 +15,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import hashlib
 import os
 import random
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -32,7 +32,8 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+from liveserver import ROOT, free_port, running, serve_command  # scripts/ is on sys.path
+
 sys.path.insert(0, str(ROOT))
 
 WORDS = (
@@ -41,13 +42,6 @@ WORDS = (
     "strategy deployment report evidence officials briefing conflict peace agreement region "
     "front soldiers weapons drones training exercises intelligence assessment warning"
 ).split()
-
-
-def free_port() -> int:
-    """A TCP port free on the loopback interface."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 # ---------------------------------------------------------------- data
@@ -213,22 +207,6 @@ def serve_bare(port: int, workers: int) -> None:
     GunicornApp(bare_app(), options).run()
 
 
-def start(cmd: list[str], env: dict[str, str], base: str, health: str, log: Path) -> subprocess.Popen[bytes]:
-    """Start a server process and wait until ``health`` answers."""
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"server exited ({proc.returncode}); see {log}")
-        try:
-            with urllib.request.urlopen(base + health, timeout=2):
-                return proc
-        except OSError:
-            time.sleep(0.3)
-    proc.terminate()
-    raise SystemExit(f"server did not start; see {log}")
-
-
 # ---------------------------------------------------------------- load
 
 
@@ -361,33 +339,24 @@ def main() -> int:
 
     api_port, bare_port = free_port(), free_port()
     api_base, bare_base = f"http://127.0.0.1:{api_port}", f"http://127.0.0.1:{bare_port}"
-    servers = [
-        start(
-            [
-                sys.executable,
-                "-m",
-                "service",
-                "serve",
-                "--port",
-                str(api_port),
-                "--workers",
-                str(args.workers),
-            ],
-            env,
-            api_base,
-            "/healthz",
-            tmp / "api.log",
-        ),
-        start(
-            [sys.executable, __file__, "--bare-server", str(bare_port), "--workers", str(args.workers)],
-            env,
-            bare_base,
-            "/bare",
-            tmp / "bare.log",
-        ),
-    ]
-    wrk = ensure_wrk()
-    try:
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(
+            running(
+                serve_command(api_port, args.workers),
+                env=env,
+                health_url=f"{api_base}/healthz",
+                log_path=tmp / "api.log",
+            )
+        )
+        stack.enter_context(
+            running(
+                [sys.executable, __file__, "--bare-server", str(bare_port), "--workers", str(args.workers)],
+                env=env,
+                health_url=f"{bare_base}/bare",
+                log_path=tmp / "bare.log",
+            )
+        )
+        wrk = ensure_wrk()
         target = f"{api_base}/v1/speakers/{speaker}/statements"
         with urllib.request.urlopen(target) as resp:
             body = resp.read()
@@ -396,11 +365,6 @@ def main() -> int:
             "bare Flask JSON (/bare)": load(f"{bare_base}/bare", args, wrk),
             "GET /v1/speakers/{id}/statements": load(target, args, wrk),
         }
-    finally:
-        for proc in servers:
-            proc.terminate()
-        for proc in servers:
-            proc.wait(timeout=30)
     print()
     print(
         f"load: {results['bare Flask JSON (/bare)']['tool']}, {args.connections} connections, "

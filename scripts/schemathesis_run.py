@@ -15,15 +15,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from liveserver import ROOT, free_port, running, serve_command  # scripts/ is on sys.path
+
 API_KEY = "schemathesis-key"
 # A body over MAX_CONTENT_LENGTH is rejected before it is parsed, with 413, and a URL over
 # MAX_URL_LENGTH with 414 (both the schema's default error response): schemathesis's oversized
@@ -37,28 +35,6 @@ expected-statuses = [
 # Failure codes (`schemathesis explain --list`): server errors, and responses that break the schema.
 SERVER_ERROR_CODES = {"ST101", "ST102", "ST113"}
 SCHEMA_CODES = {f"ST1{n:02d}" for n in range(3, 16)} - SERVER_ERROR_CODES - {"ST112"}
-
-
-def free_port() -> int:
-    """A TCP port free on the loopback interface."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_healthy(base: str, proc: subprocess.Popen[bytes], timeout: float = 120) -> None:
-    """Wait until ``base``/healthz answers 200 (or the server died)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"server exited with {proc.returncode}")
-        try:
-            with urllib.request.urlopen(base + "/healthz", timeout=2) as resp:
-                if resp.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise SystemExit("server did not become healthy")
 
 
 def main() -> int:
@@ -90,27 +66,8 @@ def main() -> int:
         subprocess.run([py, "-m", "service", "ingest", *seeds], cwd=ROOT, env=env, check=True)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    log = open(tmp / "server.log", "wb")  # noqa: SIM115 (closed below)
-    server = subprocess.Popen(
-        [
-            py,
-            "-m",
-            "service",
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            str(args.workers),
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        wait_healthy(base, server)
+    log_path = tmp / "server.log"
+    with running(serve_command(port, args.workers), env=env, health_url=f"{base}/healthz", log_path=log_path):
         report_dir = tmp / "report"
         config = tmp / "schemathesis.toml"
         config.write_text(CONFIG)
@@ -138,11 +95,7 @@ def main() -> int:
         print("$", " ".join(cmd), flush=True)
         run = subprocess.run(cmd, cwd=tmp)
         report = json.loads(next(report_dir.glob("*.json")).read_text())
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        log.close()
-    return summarize(report, run.returncode, args.min_requests, tmp / "server.log")
+    return summarize(report, run.returncode, args.min_requests, log_path)
 
 
 def summarize(report: dict, exit_code: int, min_requests: int, server_log: Path) -> int:

@@ -4,28 +4,18 @@ from __future__ import annotations
 
 import json
 import os
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from scripts.liveserver import free_port, running, serve_command
+
 KEY = "live-test-key"
 
 pytestmark = pytest.mark.live
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _call(
@@ -45,44 +35,11 @@ def _call(
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     tmp = tmp_path_factory.mktemp("live")
-    port = _free_port()
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp / 'live.db'}", "API_KEYS": KEY}
-    log = (tmp / "server.log").open("wb")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "service",
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            "2",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            assert proc.poll() is None, (tmp / "server.log").read_text()
-            try:
-                if _call(base + "/healthz")[0] == 200:
-                    break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline, "server did not start"
-            time.sleep(0.3)
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp / 'live.db'}", "API_KEYS": KEY}
+    with running(serve_command(port), env=env, health_url=f"{base}/healthz", log_path=tmp / "server.log"):
         yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-        log.close()
 
 
 def test_live_server(server: str) -> None:

@@ -1,0 +1,59 @@
+"""Run a server as a subprocess on a free loopback port for scripts and live tests.
+
+with running(serve_command(port), env=env, health_url=f"http://127.0.0.1:{port}/healthz",
+             log_path=tmp / "server.log") as proc:
+    ...  # the server answers; it is terminated on exit
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    """A TCP port free on the loopback interface."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def serve_command(port: int, workers: int = 2) -> list[str]:
+    """`python -m service serve` on ``127.0.0.1:port``."""
+    return [
+        sys.executable, "-m", "service", "serve",
+        "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
+    ]  # fmt: skip
+
+
+@contextlib.contextmanager
+def running(
+    cmd: list[str], *, env: dict[str, str], health_url: str, log_path: Path, timeout: float = 120
+) -> Iterator[subprocess.Popen[bytes]]:
+    """Start ``cmd`` in the project root, wait until ``health_url`` answers, stop it on exit."""
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + timeout
+            while True:
+                if proc.poll() is not None:
+                    raise RuntimeError(f"server exited with {proc.returncode}; see {log_path}")
+                try:
+                    with urllib.request.urlopen(health_url, timeout=2):
+                        break
+                except OSError:
+                    if time.monotonic() > deadline:
+                        raise RuntimeError(f"server did not answer in {timeout}s; see {log_path}") from None
+                    time.sleep(0.3)
+            yield proc
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
