@@ -283,6 +283,8 @@ class ArticleEntities:
             if role not in person.roles:
                 person.roles.append(role)
                 person.role_words.update(w.lower() for w in re.findall(r"[A-Za-z]+", role))
+        if person.gender is None:
+            person.gender = _gender_evidence(ent, person.role_words)
 
     def _add_org(self, ent: Span) -> None:
         start = ent.start
@@ -370,6 +372,57 @@ class ArticleEntities:
             if score > best_score or (score == best_score and score > 0 and pos > best_pos):
                 best, best_score, best_pos = o, score, pos
         return best if best_score >= 2 or (best_score >= 1 and head in ORG_HEADS) else None
+
+
+FEMININE = {
+    "ms",
+    "mrs",
+    "miss",
+    "madam",
+    "spokeswoman",
+    "chairwoman",
+    "congresswoman",
+    "councilwoman",
+    "businesswoman",
+    "mother",
+    "wife",
+    "daughter",
+    "sister",
+    "actress",
+    "queen",
+    "princess",
+    "dame",
+}
+MASCULINE = {
+    "mr",
+    "sir",
+    "spokesman",
+    "chairman",
+    "congressman",
+    "councilman",
+    "businessman",
+    "father",
+    "husband",
+    "son",
+    "brother",
+    "actor",
+    "king",
+    "prince",
+}
+
+
+def _gender_evidence(ent: Span, role_words: set[str]) -> str | None:
+    """Gender the article states for a person: an honorific or a gendered role word."""
+    doc = ent.doc
+    words = set(role_words)
+    if ent.start > 0:
+        words.add(doc[ent.start - 1].lower_.rstrip("."))
+    words.update(t.lower_.rstrip(".") for t in ent[:1])
+    if words & FEMININE and not words & MASCULINE:
+        return "f"
+    if words & MASCULINE and not words & FEMININE:
+        return "m"
+    return None
 
 
 def _org_class(word: str) -> int | None:

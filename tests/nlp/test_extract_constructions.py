@@ -185,3 +185,12 @@ def test_headline_name_colon_statement(extract):
 
 def test_furniture_labels_with_colons_are_not_speakers(extract):
     assert extract("READ MORE: Sextortion scam uses old passwords to extort money") == []
+
+
+def test_pronoun_skips_a_person_of_the_other_stated_gender(extract):
+    text = (
+        "Mr. Neil Calder, a friend of the family, spoke at the hearing. Ms. Wendy Golden lost "
+        "her son in 2014.\nHe said he had never meant for anyone to die."
+    )
+    q = only(extract(text), "never meant")
+    assert q.speaker.name == "Neil Calder"
