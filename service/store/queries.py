@@ -27,6 +27,7 @@ from models import (
     Statement,
 )
 from service.registry.names import name_key
+from service.store.ingest import LSH_CANDIDATES, SMALL_SPEAKER_UNITS
 from service.variants.grouping import band_keys
 from service.variants.similarity import Features, agree, features, similarity
 from service.variants.units import split_units
@@ -431,54 +432,65 @@ def verdict(given: Features, stored: Features) -> tuple[str, float]:
     return "different", score
 
 
+def _verify_candidates(
+    session: Session, keys: list[int], speaker_ids: list[int] | None, small: bool
+) -> Select[Any]:
+    """Stored units to compare with a given unit, the way grouping finds them: all units of a small
+    speaker (blocking by speaker), else those sharing the most LSH band keys with it."""
+    cols = (Occurrence.id, Occurrence.statement_id, Occurrence.text, Occurrence.quote_id, Occurrence.start)
+    placed = Occurrence.statement_id.is_not(None)
+    if small and speaker_ids is not None:
+        return select(*cols).where(Occurrence.speaker_id.in_(speaker_ids), placed)
+    # The band index leads with the speaker: without a speaker filter, probe it for every speaker.
+    speakers = speaker_ids if speaker_ids is not None else select(Speaker.id).scalar_subquery()
+    hits = (
+        select(OccurrenceBand.occurrence_id, func.count().label("n"))
+        .where(OccurrenceBand.speaker_id.in_(speakers), OccurrenceBand.band.in_(keys))
+        .group_by(OccurrenceBand.occurrence_id)
+        .order_by(func.count().desc(), OccurrenceBand.occurrence_id)
+        .limit(LSH_CANDIDATES)
+        .subquery()
+    )
+    return select(*cols).join(hits, hits.c.occurrence_id == Occurrence.id).where(placed)
+
+
 def verify_quote(session: Session, text: str, speaker: str | None, limit: int) -> list[dict[str, Any]]:
     """The stored statements nearest to ``text`` (attributed to ``speaker`` when given).
 
     The text is split into statement units like stored quotes (the first ``MAX_VERIFY_UNITS``);
-    candidates are the stored units
-    sharing a MinHash LSH band key with one of them (the index grouping uses), restricted to the
-    speaker's; each is scored with the grouping's similarity and agreement checks.
+    each is compared with candidate stored units found as grouping finds them (`_verify_candidates`),
+    using the grouping's similarity and agreement checks.
     """
     units = split_units(text, 0, len(text))[:MAX_VERIFY_UNITS]
     speaker_ids: list[int] | None = None
+    small = False
     if speaker:
         speaker_ids = resolve_speaker_ids(session, speaker)
         if not speaker_ids:
             return []
-    best: dict[int, tuple[int, float, str, int]] = {}  # statement -> (rank, score, verdict, occurrence)
+        n_units = session.scalar(
+            select(func.count())
+            .select_from(Occurrence)
+            .where(Occurrence.speaker_id.in_(speaker_ids), Occurrence.statement_id.is_not(None))
+        )
+        small = (n_units or 0) <= SMALL_SPEAKER_UNITS
+    # statement -> (rank, score, verdict, quote id, unit start) of its best unit
+    best: dict[int, tuple[int, float, str, int, int]] = {}
     for unit in units:
         given = features(unit.text)
         keys = band_keys(given)
         if not keys:
             continue
-        cand = select(OccurrenceBand.occurrence_id).where(OccurrenceBand.band.in_(keys))
-        if speaker_ids is not None:
-            cand = cand.where(OccurrenceBand.speaker_id.in_(speaker_ids))
-        rows = session.execute(
-            select(Occurrence.id, Occurrence.statement_id, Occurrence.text).where(
-                Occurrence.id.in_(cand.distinct().limit(MAX_CANDIDATES)), Occurrence.statement_id.is_not(None)
-            )
-        )
-        for occ_id, statement_id, occ_text in rows:
-            name, score = verdict(given, features(occ_text))
-            key = (VERDICT_RANK[name], -score)
-            old = best.get(statement_id)
-            if old is None or key < (old[0], -old[1]):
-                best[statement_id] = (VERDICT_RANK[name], score, name, occ_id)
+        for row in session.execute(_verify_candidates(session, keys, speaker_ids, small)):
+            name, score = verdict(given, features(row.text))
+            old = best.get(row.statement_id)
+            if old is None or (VERDICT_RANK[name], -score) < (old[0], -old[1]):
+                best[row.statement_id] = (VERDICT_RANK[name], score, name, row.quote_id, row.start)
     ranked = sorted(best.items(), key=lambda kv: (kv[1][0], -kv[1][1], kv[0]))[:limit]
     statements = statements_by_ids(session, [sid for sid, _ in ranked])
-    spans = dict(
-        (row[0], (row[1], row[2]))
-        for row in session.execute(
-            select(Occurrence.id, Occurrence.quote_id, Occurrence.start).where(
-                Occurrence.id.in_([v[3] for _, v in ranked])
-            )
-        )
-    )
     out = []
-    for sid, (_rank, score, name, occ_id) in ranked:
+    for sid, (_rank, score, name, quote_id, start) in ranked:
         statement = statements[sid]
-        quote_id, start = spans[occ_id]
         best_variant = next(
             v for v in statement["variants"] if v["quote_id"] == quote_id and v["start"] == start
         )

@@ -45,7 +45,8 @@ def test_fabricated_quotes_get_no_verbatim_or_close_match(sample_client: FlaskCl
 
 
 def test_other_or_unknown_speaker_filters_out(sample_client: FlaskClient) -> None:
-    assert _verify(sample_client, text=KIRBY_STATEMENT, speaker="Lloyd Austin") == []
+    matches = _verify(sample_client, text=KIRBY_STATEMENT, speaker="Lloyd Austin")
+    assert all(m["speaker"]["name"] == "Lloyd Austin" and m["verdict"] == "different" for m in matches)
     assert _verify(sample_client, text=KIRBY_STATEMENT, speaker="Nobody Known") == []
 
 
