@@ -107,18 +107,17 @@ def export(fmt: str, output: Path | None) -> None:
 
 
 def _read_jsonl(stream) -> "list[dict]":  # noqa: UP037
+    from service.text.loader import iter_json_lines
+
     out = []
-    for n, line in enumerate(stream, 1):
-        if not line.strip():
-            continue
-        try:
-            rec = json.loads(line)
-        except ValueError as exc:
-            raise click.ClickException(f"stdin line {n} is not JSON: {exc}") from exc
-        if not isinstance(rec, dict) or not isinstance(rec.get("text"), str):
-            raise click.ClickException(f'stdin line {n}: expected an object with a string "text"')
-        rec.setdefault("id", str(n))
-        out.append(rec)
+    try:
+        for where, rec in iter_json_lines(stream, "stdin"):
+            if not isinstance(rec.get("text"), str):
+                raise click.ClickException(f'{where}: expected an object with a string "text"')
+            rec.setdefault("id", where.rsplit(":", 1)[1])
+            out.append(rec)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
     return out
 
 

@@ -82,22 +82,21 @@ def read_inputs(
     paths: Iterable[Path], metadata: dict[str, dict[str, Any]] | None = None
 ) -> Iterator[ArticleInput]:
     """Articles from files (see module docstring), in order."""
-    from service.text.loader import read_article_file
+    from service.text.loader import iter_json_lines, read_article_file
 
     meta = load_metadata() if metadata is None else metadata
     for path in expand_paths(paths):
         if path.suffix.lower() == ".jsonl":
             with path.open(encoding="utf-8") as fh:
-                for n, line in enumerate(fh, 1):
-                    if not line.strip():
-                        continue
+                records = iter_json_lines(fh, str(path))
+                while True:
                     try:
-                        rec = json.loads(line)
+                        where, rec = next(records)
+                    except StopIteration:
+                        break
                     except ValueError as exc:
-                        raise InputError(f"{path}:{n}: not JSON: {exc}") from exc
-                    if not isinstance(rec, dict):
-                        raise InputError(f"{path}:{n}: expected a JSON object")
-                    yield _from_record(rec, f"{path}:{n}")
+                        raise InputError(str(exc)) from exc
+                    yield _from_record(rec, where)
             continue
         m = meta.get(path.name, {})
         yield ArticleInput(

@@ -9,10 +9,13 @@ into the *extracted* text, which is what callers must store as the article text.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
+from collections.abc import Iterable, Iterator
 from os import PathLike
 from pathlib import Path
+from typing import Any
 
 import trafilatura
 
@@ -85,3 +88,21 @@ def read_article_file(path: str | PathLike[str]) -> str:
     if p.suffix.lower() in HTML_SUFFIXES or looks_like_html(text):
         return html_to_text(text)
     return text
+
+
+def iter_json_lines(lines: Iterable[str], label: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """``(where, object)`` for each non-blank line of JSON lines; ``where`` is ``label:N``.
+
+    Raises ValueError naming the line when a line is not a JSON object.
+    """
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        where = f"{label}:{n}"
+        try:
+            rec = json.loads(line)
+        except ValueError as exc:
+            raise ValueError(f"{where}: not JSON: {exc}") from exc
+        if not isinstance(rec, dict):
+            raise ValueError(f"{where}: expected a JSON object")
+        yield where, rec
