@@ -403,7 +403,41 @@ class Detector:
             c = self._bare_clause(doc, verb, subj, starts, in_quote)
             if c is not None:
                 out.append(c)
+        if not out and verb.lemma_.lower() in DIRECTIVE_CUES:
+            c = self._directive(doc, verb, subj, starts, in_quote)
+            if c is not None:
+                out.append(c)
         return out
+
+    def _directive(
+        self, doc: Doc, verb: Token, subj: Token, starts: list[int], in_quote: list[int]
+    ) -> Candidate | None:
+        """Speech acts with an infinitive or a "for" object: "urged South Korea to enhance its
+        support", "vowed to respond", "called for a ceasefire". The content is what is urged,
+        promised or called for."""
+        comp = next((k for k in verb.children if k.dep_ == "xcomp" and k.i > verb.i), None)
+        first = last = None
+        if comp is not None and any(k.dep_ == "aux" and k.lower_ == "to" for k in comp.children):
+            obj = next(
+                (k for k in verb.children if k.dep_ in ("dobj", "dative") and verb.i < k.i < comp.i), None
+            )
+            first = obj.left_edge if obj is not None else comp.left_edge
+            last = comp.right_edge
+        elif verb.lemma_.lower() == "call":
+            prep = next((k for k in verb.children if k.dep_ == "prep" and k.lower_ == "for"), None)
+            pobj = next((k for k in prep.children if k.dep_ == "pobj"), None) if prep is not None else None
+            if pobj is not None:
+                first, last = pobj.left_edge, pobj.right_edge
+        if first is None or last is None:
+            return None
+        while last.i > first.i and (last.is_punct or last.is_space):
+            last = doc[last.i - 1]
+        if last.i - first.i < 2 or any(in_quote[t.i] for t in doc[first.i : last.i + 1]):
+            return None
+        start, end = first.idx, last.idx + len(last)
+        c = self._candidate(doc, verb, start, end, "indirect", [(start, end)], _para_of(starts, start), [])
+        c.subject = subj
+        return c
 
     def _bare_clause(
         self, doc: Doc, verb: Token, subj: Token, starts: list[int], in_quote: list[int]
@@ -687,6 +721,8 @@ def _name_colon(doc: Doc, q: QuotedSpan, para_start: int) -> tuple[Token, Token]
 
 # Cues whose clause may be parsed as an object: the rest of the sentence is taken instead.
 BARE_CLAUSE_CUES = {"say", "add", "argue", "claim", "insist", "warn", "explain", "note", "believe", "think"}
+# Speech acts whose content is an infinitive ("vowed to respond") or "call for X".
+DIRECTIVE_CUES = {"promise", "vow", "pledge", "urge", "ask", "call", "threaten", "demand", "encourage"}
 NOT_SPEAKERS = {
     "q",
     "a",

@@ -194,3 +194,15 @@ def test_pronoun_skips_a_person_of_the_other_stated_gender(extract):
     )
     q = only(extract(text), "never meant")
     assert q.speaker.name == "Neil Calder"
+
+
+def test_speech_act_with_infinitive_content(extract):
+    text = "President Volodymyr Zelensky urged South Korea to enhance its support for Ukraine."
+    q = only(extract(text), "enhance its support")
+    assert q.type == "indirect"
+    assert q.speaker.name == "Volodymyr Zelensky"
+    assert q.text == "South Korea to enhance its support for Ukraine"
+
+
+def test_intentions_are_not_speech(extract):
+    assert extract("The government plans to expand security support for Ukraine.") == []
