@@ -64,6 +64,8 @@ def _para_of(starts: list[int], offset: int) -> int:
 
 
 def _is_cue(tok: Token, lex: CueLexicon, speech_only: bool = False) -> bool:
+    if tok.dep_ in ("amod", "compound", "nmod"):
+        return False  # "pledged delegates", "so-called"
     if tok.pos_ not in ("VERB", "AUX") and tok.tag_ not in ("VBD", "VBZ", "VBP", "VBG", "VBN", "VB"):
         return False
     lemma = tok.lemma_.lower()
@@ -372,9 +374,12 @@ class Detector:
         aside = self._parenthetical(doc, verb, subj, starts, in_quote)
         if aside is not None:
             return [aside]
+        cognition = verb.lemma_.lower() not in self.lex.speech_verbs
         for child in _complements(verb):
             if not any(t.pos_ in ("VERB", "AUX") for t in child.subtree):
                 continue
+            if cognition and child.left_edge.lower_ in WH_WORDS:
+                continue  # "knows what he needs", "see how it goes": no claim is reported
             left, right = child.left_edge, child.right_edge
             if child.dep_ == "parataxis" and child.i > verb.i:
                 continue
@@ -542,6 +547,8 @@ class Detector:
                 continue
             if any(t.like_num or t.pos_ in ("VERB", "AUX", "PRON") for t in name):
                 continue
+            if name[0].tag_ in ("RB", "CC", "IN", "DT", "UH", "PRP", "WRB", "WP") or name[-1].tag_ == "NNS":
+                continue  # "So:", "Grandkids:" are not sources
             first = next(t for t in rest if not t.is_space)
             last = words[-1]
             start, end = first.idx, last.idx + len(last)
@@ -723,6 +730,7 @@ def _name_colon(doc: Doc, q: QuotedSpan, para_start: int) -> tuple[Token, Token]
 BARE_CLAUSE_CUES = {"say", "add", "argue", "claim", "insist", "warn", "explain", "note", "believe", "think"}
 # Speech acts whose content is an infinitive ("vowed to respond") or "call for X".
 DIRECTIVE_CUES = {"promise", "vow", "pledge", "urge", "ask", "call", "threaten", "demand", "encourage"}
+WH_WORDS = {"how", "what", "why", "where", "when", "who", "whom", "which", "whether", "if"}
 NOT_SPEAKERS = {
     "q",
     "a",

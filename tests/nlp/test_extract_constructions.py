@@ -206,3 +206,8 @@ def test_speech_act_with_infinitive_content(extract):
 
 def test_intentions_are_not_speech(extract):
     assert extract("The government plans to expand security support for Ukraine.") == []
+
+
+def test_adjectival_participles_and_wh_complements_are_not_cues(extract):
+    assert extract("Sanders trails Clinton in pledged delegates after the Tuesday primaries.") == []
+    assert extract("The golfer Tiger Woods knows exactly what he needs equipment-wise.") == []
