@@ -378,7 +378,9 @@ class Detector:
         for child in _complements(verb):
             if not any(t.pos_ in ("VERB", "AUX") for t in child.subtree):
                 continue
-            if cognition and child.left_edge.lower_ in WH_WORDS:
+            if cognition and any(
+                t.lower_ in WH_WORDS for t in doc[child.left_edge.i : child.left_edge.i + 2]
+            ):
                 continue  # "knows what he needs", "see how it goes": no claim is reported
             left, right = child.left_edge, child.right_edge
             if child.dep_ == "parataxis" and child.i > verb.i:
