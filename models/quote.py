@@ -21,6 +21,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     SmallInteger,
     String,
     Text,
@@ -123,6 +124,8 @@ class Occurrence(Base):
     label: Mapped[str | None] = mapped_column(String(12))
     similarity: Mapped[float | None] = mapped_column(Float)
     diff: Mapped[list[Any] | None] = mapped_column(JSON)
+    # Sentence embedding of ``text`` (service.variants.embeddings: float32 bytes), set at ingest.
+    embedding: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     created_at: Mapped[created_at]
 
     quote: Mapped[Quote] = relationship(back_populates="occurrences")

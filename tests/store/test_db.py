@@ -34,3 +34,21 @@ def test_lock_key_is_stable_signed_64_bit() -> None:
     k = lock_key("speaker", "kim jong un")
     assert k == lock_key("speaker", "kim jong un") != lock_key("speaker", "kim yo jong")
     assert -(2**63) <= k < 2**63
+
+
+def test_migration_adds_unit_embeddings_and_downgrades(tmp_path: Path) -> None:
+    from alembic import command
+
+    from service.db import alembic_config
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'm.db'}")
+    upgrade_db(engine)
+    assert "embedding" in {c["name"] for c in inspect(engine).get_columns("occurrences")}
+    cfg = alembic_config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0002")
+    assert "embedding" not in {c["name"] for c in inspect(engine).get_columns("occurrences")}
+    upgrade_db(engine)
+    assert "embedding" in {c["name"] for c in inspect(engine).get_columns("occurrences")}
+    engine.dispose()
