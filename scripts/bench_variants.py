@@ -8,6 +8,9 @@ ingest uses: candidate lookup by band key in SQL, similarity, placement, writes.
 in a transaction that is rolled back, so the store keeps its size. One speaker holds every unit
 (the worst case for blocking by speaker). Time per unit should stay nearly flat as the store grows
 (the band index makes the lookup cost depend on the matches, not on the number stored).
+Units carry deterministic pseudo-embeddings (`service.variants.embeddings.pseudo_embed`, hashed
+words): the real model would take tens of minutes for 100k units on two cores, and the
+pseudo-words mean nothing to it anyway; the placement code path (cosines, semantic pick) is the same.
 
     .venv/bin/python scripts/bench_variants.py [--sizes 1000,10000,100000] [--probes 200]
 """
@@ -36,6 +39,7 @@ from sqlalchemy.orm import Session, sessionmaker  # noqa: E402
 from models import Article, Occurrence, OccurrenceBand, Quote, Speaker, SpeakerTerm, Statement  # noqa: E402
 from service.db import make_engine, make_session_factory, upgrade_db  # noqa: E402
 from service.store import ingest as ingest_mod  # noqa: E402
+from service.variants.embeddings import pseudo_embed, to_bytes  # noqa: E402
 from service.variants.grouping import band_keys  # noqa: E402
 from service.variants.similarity import features  # noqa: E402
 
@@ -89,10 +93,10 @@ def _text(words: list[str]) -> str:
     return " ".join(words).capitalize() + "."
 
 
-def _index(t: str) -> tuple[list[str], list[int]]:
-    """Content stems and LSH band keys of a unit (run in worker processes while loading)."""
+def _index(t: str) -> tuple[list[str], list[int], bytes]:
+    """Content stems, LSH band keys and (pseudo-)embedding of a unit (run in worker processes)."""
     f = features(t)
-    return sorted(f.stems), band_keys(f)
+    return sorted(f.stems), band_keys(f), to_bytes(pseudo_embed([t])[0])
 
 
 def load(
@@ -119,13 +123,14 @@ def load(
         else:
             words = gen.variant(base)
         texts.append(_text(words))
-    for i, t, (stems, keys) in zip(
+    for i, t, (stems, keys, vec) in zip(
         range(start, stop), texts, pool.imap(_index, texts, chunksize=500), strict=True
     ):
         df.update(stems)
         art = i // per_article + 1
         occ = {"id": i + 1, "quote_id": art, "article_id": art, "speaker_id": speaker_id}
         occ |= {"statement_id": i // 4 + 1, "start": i, "end": i + len(t), "text": t, "type": "direct"}
+        occ |= {"embedding": vec}
         occ_rows.append(occ | {"label": "canonical" if i % 4 == 0 else "paraphrase"})
         band_rows.extend(
             {"occurrence_id": i + 1, "band_no": b, "speaker_id": speaker_id, "band": k}
@@ -190,7 +195,7 @@ def probe(session_factory: sessionmaker[Session], gen: Generator, stored: int, n
                 pos = 10**7 + j
                 occ = Occurrence(
                     quote_id=1, article_id=PROBE_ARTICLE, speaker_id=1, start=pos, end=pos + 1,
-                    text=_text(words), type="direct",
+                    text=_text(words), type="direct", embedding=to_bytes(pseudo_embed([_text(words)])[0]),
                 )  # fmt: skip
                 s.add(occ)
                 s.flush()
@@ -257,7 +262,8 @@ def main() -> None:
         lo, hi = sizes[0], sizes[-1]
         print(
             f"time per unit grew x{medians[hi] / medians[lo]:.2f} while the store grew x{hi / lo:.0f} "
-            "(one speaker holds every unit; candidates come from the LSH band index)"
+            "(one speaker holds every unit; candidates come from the LSH band index and the speaker's "
+            f"{ingest_mod.RECENT_STATEMENTS} latest statements; embeddings: deterministic pseudo-embeddings)"
         )
         engine.dispose()
 

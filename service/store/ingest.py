@@ -45,6 +45,7 @@ from models import (
 from service.db import advisory_xact_lock
 from service.nlp.types import Quote as ExtractedQuote
 from service.registry.names import NameProfile, alias_rows, initials_compatible, org_parts, profile, role_key
+from service.variants.embeddings import embed, from_bytes, to_bytes
 from service.variants.grouping import (
     Candidate,
     band_keys,
@@ -63,6 +64,9 @@ log = logging.getLogger(__name__)
 # above it, candidates come from the MinHash LSH band index.
 SMALL_SPEAKER_UNITS = 400
 LSH_CANDIDATES = 200
+# Above SMALL_SPEAKER_UNITS, the canonical units of the speaker's latest statements are candidates
+# too (a paraphrase may share no LSH band with its statement; the embedding can still match).
+RECENT_STATEMENTS = 50
 # Observed roles ("Defense Secretary" in an article of 2024-10-24) resolve role-only mentions
 # this many days around the dates they were seen.
 OBSERVED_ROLE_SLACK = dt.timedelta(days=45)
@@ -444,25 +448,47 @@ def _bump_terms(session: Session, speaker_id: int, stems: Iterable[str]) -> None
 
 
 def _candidates(session: Session, speaker_id: int, unit_count: int, keys: list[int]) -> list[Candidate]:
+    cols = (
+        Occurrence.id,
+        Occurrence.statement_id,
+        Occurrence.text,
+        Occurrence.article_id,
+        Occurrence.embedding,
+    )
+    queries: list[Any] = []
     if unit_count <= SMALL_SPEAKER_UNITS:
-        q = select(Occurrence.statement_id, Occurrence.text, Occurrence.article_id).where(
-            Occurrence.speaker_id == speaker_id, Occurrence.statement_id.is_not(None)
+        queries.append(
+            select(*cols).where(Occurrence.speaker_id == speaker_id, Occurrence.statement_id.is_not(None))
         )
     else:
-        if not keys:
-            return []
-        hits = (
-            select(OccurrenceBand.occurrence_id, func.count().label("n"))
-            .where(OccurrenceBand.speaker_id == speaker_id, OccurrenceBand.band.in_(keys))
-            .group_by(OccurrenceBand.occurrence_id)
-            .order_by(func.count().desc(), OccurrenceBand.occurrence_id)
-            .limit(LSH_CANDIDATES)
-            .subquery()
+        if keys:
+            hits = (
+                select(OccurrenceBand.occurrence_id, func.count().label("n"))
+                .where(OccurrenceBand.speaker_id == speaker_id, OccurrenceBand.band.in_(keys))
+                .group_by(OccurrenceBand.occurrence_id)
+                .order_by(func.count().desc(), OccurrenceBand.occurrence_id)
+                .limit(LSH_CANDIDATES)
+                .subquery()
+            )
+            queries.append(select(*cols).join(hits, hits.c.occurrence_id == Occurrence.id))
+        recent = (
+            select(Statement.id)
+            .where(Statement.speaker_id == speaker_id)
+            .order_by(Statement.id.desc())
+            .limit(RECENT_STATEMENTS)
+            .scalar_subquery()
         )
-        q = select(Occurrence.statement_id, Occurrence.text, Occurrence.article_id).join(
-            hits, hits.c.occurrence_id == Occurrence.id
+        queries.append(
+            select(*cols).where(Occurrence.statement_id.in_(recent), Occurrence.label == "canonical")
         )
-    return [Candidate(r.statement_id, features(r.text), r.article_id) for r in session.execute(q)]
+    seen: set[int] = set()
+    out: list[Candidate] = []
+    for q in queries:
+        for r in session.execute(q):
+            if r.id not in seen:
+                seen.add(r.id)
+                out.append(Candidate(r.statement_id, features(r.text), r.article_id, from_bytes(r.embedding)))
+    return out
 
 
 def _relabel(session: Session, statement: Statement) -> None:
@@ -477,12 +503,18 @@ def place_unit(session: Session, occ: Occurrence, when: dt.date) -> bool:
     """Put a stored unit (with a speaker) into a statement of its speaker; True if one was created.
 
     The caller holds the speaker's statement lock. Candidates: all the speaker's units while it
-    has few, else units sharing a MinHash LSH band (indexed SQL lookup).
+    has few, else units sharing a MinHash LSH band (indexed SQL lookup) and the canonical units of
+    the speaker's ``RECENT_STATEMENTS`` latest statements. The unit's embedding is computed here
+    only when ingest did not store one; candidates' are read from the store.
     """
     assert occ.speaker_id is not None
     sp_row = session.execute(select(Speaker.unit_count).where(Speaker.id == occ.speaker_id)).one()
     f = features(occ.text)
     keys = band_keys(f)
+    vec = from_bytes(occ.embedding)
+    if vec is None:
+        vec = embed([occ.text])[0]
+        occ.embedding = to_bytes(vec)
     cands = _candidates(session, occ.speaker_id, sp_row.unit_count, keys)
     stems = set(f.stems)
     for c in cands:
@@ -494,7 +526,7 @@ def place_unit(session: Session, occ: Occurrence, when: dt.date) -> bool:
             )
         ).all()
     )
-    placement = place(f, occ.article_id, cands, idf_weight(df, sp_row.unit_count))
+    placement = place(f, occ.article_id, cands, idf_weight(df, sp_row.unit_count), vec)
     created = False
     if placement.statement_id is None:
         st = Statement(
@@ -546,7 +578,26 @@ def place_unit(session: Session, occ: Occurrence, when: dt.date) -> bool:
 # ---------------------------------------------------------------- articles
 
 
-def _store_article(session: Session, article: ArticleInput, quotes: Sequence[ExtractedQuote]) -> IngestResult:
+def _unit_embeddings(article: ArticleInput, quotes: Sequence[ExtractedQuote]) -> dict[str, bytes]:
+    """Stored embeddings of the units of quotes with a speaker, by text: computed in one batch
+    before the write transaction, so that no lock is held while the model runs."""
+    texts = sorted(
+        {
+            u.text
+            for q in quotes
+            if q.speaker.name
+            for u in split_units(article.text, q.start, q.end, [(p.start, p.end) for p in q.parts])
+        }
+    )
+    return {t: to_bytes(v) for t, v in zip(texts, embed(texts), strict=True)}
+
+
+def _store_article(
+    session: Session,
+    article: ArticleInput,
+    quotes: Sequence[ExtractedQuote],
+    embeddings: dict[str, bytes] | None = None,
+) -> IngestResult:
     advisory_xact_lock(session, "article", article.content_hash)
     if article.url:
         advisory_xact_lock(session, "article-url", article.url)
@@ -628,6 +679,10 @@ def _store_article(session: Session, article: ArticleInput, quotes: Sequence[Ext
             if sid is not None:
                 pending[sid].append(occ)
     session.flush()
+    # Embeddings of the units to place (stored with the units; place_unit computes any missing).
+    for occs in pending.values():
+        for o in occs:
+            o.embedding = (embeddings or {}).get(o.text)
 
     # Statements, one speaker at a time in id order (the per-speaker lock order).
     for sid in sorted(pending):
@@ -658,5 +713,8 @@ def ingest_article(
     session_factory: sessionmaker[Session], article: ArticleInput, quotes: Sequence[ExtractedQuote]
 ) -> IngestResult:
     """Store one article with its extracted quotes in one transaction (or report a duplicate)."""
-    result: IngestResult = _run_with_retry(session_factory, lambda s: _store_article(s, article, quotes))
+    embeddings = _unit_embeddings(article, quotes)
+    result: IngestResult = _run_with_retry(
+        session_factory, lambda s: _store_article(s, article, quotes, embeddings)
+    )
     return result

@@ -8,7 +8,9 @@ than the words that make a statement.
 Rules (thresholds below): a unit joins the statement of its best-scoring candidate when they
 `agree` (numbers, negation, named entities) and either the weighted Dice is high, or one unit is
 largely contained in the other (a trimmed quote) and the Dice is fair. Units of the same article
-need a higher Dice: one article rarely repeats a statement in other words.
+need a higher Dice: one article rarely repeats a statement in other words. Meaning: with sentence
+embeddings (service.variants.embeddings), a paraphrase sharing few words joins the statement that is
+clearly its nearest by cosine (thresholds below; the agreement checks still apply).
 """
 
 from __future__ import annotations
@@ -20,8 +22,10 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
+import numpy as np
 from datasketch import MinHash
 
+from service.variants.embeddings import cosine
 from service.variants.similarity import Features, agree
 
 DICE_MIN = 0.5  # weighted Dice that groups on its own (across articles)
@@ -30,6 +34,16 @@ CONTAIN_DICE_MIN = 0.3  # ... at least this weighted Dice
 SAME_ARTICLE_DICE_MIN = 0.6  # within one article
 MIN_CONTAIN_STEMS = 4  # containment counts only for units with this many content stems
 MIN_STEMS = 2  # units with fewer content stems group only when worded the same
+# Meaning (embedding cosine, all-MiniLM-L6-v2): one speaker's statements on one topic are close
+# (0.7-0.85 between different statements is common), so a cosine alone never groups. A unit may
+# join the nearest agreeing statement by cosine when its best unit of another article has at
+# least SEMANTIC_MIN and SEMANTIC_DICE_MIN weighted Dice, and every other agreeing statement of
+# the candidates is at least SEMANTIC_MARGIN further away. Set on the seed articles, where
+# 0.55-0.6 / 0.3-0.35 / 0.1-0.15 group alike; a Dice floor of 0.2 let a same-topic statement of a
+# speaker with few units join (the margin means little among few candidates).
+SEMANTIC_MIN = 0.6
+SEMANTIC_DICE_MIN = 0.3
+SEMANTIC_MARGIN = 0.1
 
 NUM_PERM = 60
 BANDS = 20
@@ -44,6 +58,7 @@ class Candidate:
     statement_id: int
     features: Features
     article_id: int
+    embedding: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -83,16 +98,48 @@ def matches(dice: float, contain: float, same_article: bool) -> bool:
     return dice >= DICE_MIN or (contain >= CONTAIN_MIN and dice >= CONTAIN_DICE_MIN)
 
 
+def semantic_score(cos: float) -> float:
+    """A semantic match's embedding cosine on the lexical score scale (``SEMANTIC_MIN`` maps to
+    ``DICE_MIN``, 1 to 1)."""
+    return DICE_MIN + (1 - DICE_MIN) * (cos - SEMANTIC_MIN) / (1 - SEMANTIC_MIN)
+
+
+def semantic_pick(
+    near: Mapping[int, float], across: Mapping[int, tuple[float, float]], vetoed: set[int]
+) -> tuple[int, float] | None:
+    """The statement a unit matches by meaning: the nearest agreeing statement by embedding cosine
+    (``near``: best cosine per statement), when its best unit of another article (``across``:
+    cosine, weighted Dice) is close enough, shares a few words, and no other agreeing statement
+    comes within ``SEMANTIC_MARGIN`` (a speaker says related things; only a clear nearest counts)."""
+    ranked = sorted(((c, sid) for sid, c in near.items() if sid not in vetoed), key=lambda x: (-x[0], x[1]))
+    if not ranked or ranked[0][1] not in across:
+        return None
+    sid = ranked[0][1]
+    cos, dice = across[sid]
+    runner_up = ranked[1][0] if len(ranked) > 1 else -1.0
+    if cos < SEMANTIC_MIN or dice < SEMANTIC_DICE_MIN or runner_up > cos - SEMANTIC_MARGIN:
+        return None
+    return sid, semantic_score(cos)
+
+
 def place(
-    new: Features, article_id: int, candidates: Iterable[Candidate], weight: Callable[[str], float]
+    new: Features,
+    article_id: int,
+    candidates: Iterable[Candidate],
+    weight: Callable[[str], float],
+    embedding: np.ndarray | None = None,
 ) -> Placement:
     """Choose the statement for ``new`` among ``candidates`` (units of the same speaker).
 
     A statement is ruled out when ``new`` contradicts any of its units on numbers or negation;
-    otherwise it scores the best Dice of its agreeing units that match.
+    otherwise it scores the best Dice of its agreeing units that match. With embeddings (``new``'s
+    and the candidates'), the clearly nearest agreeing statement by meaning may match too
+    (`semantic_pick`): a paraphrase sharing few words.
     """
     vetoed: set[int] = set()
     best: dict[int, float] = {}
+    near: dict[int, float] = {}
+    across: dict[int, tuple[float, float]] = {}
     for c in candidates:
         f = c.features
         if f.negated != new.negated or (
@@ -105,10 +152,19 @@ def place(
         if min(len(new.stems), len(f.stems)) < MIN_STEMS and new.norm != f.norm:
             continue  # "I hope so": too little to tell statements apart
         dice, contain = weighted_overlap(new, f, weight)
-        if matches(dice, contain, c.article_id == article_id):
+        same_article = c.article_id == article_id
+        if matches(dice, contain, same_article):
             score = max(dice, contain * 0.9)
             if score > best.get(c.statement_id, -1.0):
                 best[c.statement_id] = score
+        cos = cosine(embedding, c.embedding)
+        if cos is not None:
+            near[c.statement_id] = max(cos, near.get(c.statement_id, -1.0))
+            if not same_article and cos > across.get(c.statement_id, (-1.0, 0.0))[0]:
+                across[c.statement_id] = (cos, dice)
+    pick = semantic_pick(near, across, vetoed)
+    if pick is not None and pick[1] > best.get(pick[0], -1.0):
+        best[pick[0]] = pick[1]
     ranked = sorted(((s, sid) for sid, s in best.items() if sid not in vetoed), key=lambda x: (-x[0], x[1]))
     if not ranked:
         return Placement(None, 0.0)
