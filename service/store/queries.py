@@ -28,7 +28,8 @@ from models import (
 )
 from service.registry.names import name_key
 from service.store.ingest import LSH_CANDIDATES, SMALL_SPEAKER_UNITS
-from service.variants.grouping import band_keys
+from service.variants.embeddings import cosine, embed, from_bytes
+from service.variants.grouping import band_keys, semantic_pick, weighted_overlap
 from service.variants.similarity import Features, agree, features, similarity
 from service.variants.units import split_units
 
@@ -438,6 +439,7 @@ def _verify_candidates(
     """Stored units to compare with a given unit, the way grouping finds them: all units of a small
     speaker (blocking by speaker), else those sharing the most LSH band keys with it."""
     cols = (Occurrence.id, Occurrence.statement_id, Occurrence.text, Occurrence.quote_id, Occurrence.start)
+    cols += (Occurrence.embedding,)
     placed = Occurrence.statement_id.is_not(None)
     if small and speaker_ids is not None:
         return select(*cols).where(Occurrence.speaker_id.in_(speaker_ids), placed)
@@ -476,16 +478,29 @@ def verify_quote(session: Session, text: str, speaker: str | None, limit: int) -
         small = (n_units or 0) <= SMALL_SPEAKER_UNITS
     # statement -> (rank, score, verdict, quote id, unit start) of its best unit
     best: dict[int, tuple[int, float, str, int, int]] = {}
-    for unit in units:
+    for unit, vec in zip(units, embed([u.text for u in units]), strict=True):
         given = features(unit.text)
         keys = band_keys(given)
         if not keys:
             continue
+        # Meaning as grouping uses it (`semantic_pick`): the clearly nearest agreeing statement.
+        near: dict[int, float] = {}
+        across: dict[int, tuple[float, float]] = {}
+        spans: dict[int, tuple[int, int]] = {}
         for row in session.execute(_verify_candidates(session, keys, speaker_ids, small)):
-            name, score = verdict(given, features(row.text))
+            stored = features(row.text)
+            name, score = verdict(given, stored)
             old = best.get(row.statement_id)
             if old is None or (VERDICT_RANK[name], -score) < (old[0], -old[1]):
                 best[row.statement_id] = (VERDICT_RANK[name], score, name, row.quote_id, row.start)
+            cos = cosine(vec, from_bytes(row.embedding))
+            if cos is not None and agree(given, stored) and cos > near.get(row.statement_id, -1.0):
+                near[row.statement_id] = cos
+                across[row.statement_id] = (cos, weighted_overlap(given, stored, lambda _: 1.0)[0])
+                spans[row.statement_id] = (row.quote_id, row.start)
+        pick = semantic_pick(near, across, set())
+        if pick is not None and best[pick[0]][2] == "different":
+            best[pick[0]] = (VERDICT_RANK["paraphrase"], pick[1], "paraphrase", *spans[pick[0]])
     ranked = sorted(best.items(), key=lambda kv: (kv[1][0], -kv[1][1], kv[0]))[:limit]
     statements = statements_by_ids(session, [sid for sid, _ in ranked])
     out = []
