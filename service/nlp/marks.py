@@ -48,10 +48,6 @@ class QuotedSpan:
     depth: int = 0
     pieces: list[tuple[int, int]] = field(default_factory=list)
 
-    @property
-    def multi_paragraph(self) -> bool:
-        return len(self.pieces) > 1
-
 
 def _is_letter(ch: str) -> bool:
     return ch.isalnum()
@@ -202,8 +198,3 @@ def _rstrip(text: str, start: int, end: int) -> int:
 def _unclosed(text: str, open_idx: int, p_end: int) -> QuotedSpan:
     end = _rstrip(text, open_idx + 1, p_end)
     return QuotedSpan(open_idx + 1, end, open_idx, None, pieces=[(open_idx + 1, end)])
-
-
-def finish_pieces(span: QuotedSpan) -> list[tuple[int, int]]:
-    """Content ranges of a span (one per paragraph)."""
-    return span.pieces or [(span.start, span.end)]

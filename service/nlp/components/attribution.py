@@ -9,8 +9,8 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from service.nlp.components.quotes import CANDIDATES_KEY
-from service.nlp.detect import Candidate
 from service.nlp.speakers import Resolved, SpeakerResolver
+from service.nlp.syntax import Candidate
 from service.nlp.types import Quote, Speaker, TextSpan
 
 RESOLVED_KEY = "quote_records"

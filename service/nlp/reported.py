@@ -1,0 +1,309 @@
+"""Reported speech without quotation marks: a cue verb's clause ("said it was too early"),
+asides ("X, he says, Y"), speech acts with an infinitive ("urged X to Y"), "according to X",
+and headline-style "Name: statement"."""
+
+from __future__ import annotations
+
+from spacy.tokens import Token
+
+from service.nlp.doccache import doc_text, sent_of
+from service.nlp.syntax import (
+    SUBJ_DEPS,
+    Candidate,
+    Context,
+    according_object,
+    complements,
+    is_cue,
+    media_inside,
+    para_of,
+    subject_of,
+)
+
+# Cues whose clause may be parsed as an object: the rest of the sentence is taken instead.
+BARE_CLAUSE_CUES = {"say", "add", "argue", "claim", "insist", "warn", "explain", "note", "believe", "think"}
+# Speech acts whose content is an infinitive ("vowed to respond") or "call for X".
+DIRECTIVE_CUES = {"promise", "vow", "pledge", "urge", "ask", "call", "threaten", "demand", "encourage"}
+WH_WORDS = {"how", "what", "why", "where", "when", "who", "whom", "which", "whether", "if"}
+NOT_SPEAKERS = {
+    "q",
+    "a",
+    "read",
+    "watch",
+    "update",
+    "updated",
+    "note",
+    "photo",
+    "source",
+    "related",
+    "more",
+    "editor",
+    "correction",
+    "video",
+    "live",
+    "breaking",
+    "listen",
+    "see",
+    "also",
+    "posted",
+    "tags",
+}
+
+
+def reported_speech(ctx: Context, verb: Token) -> list[Candidate]:
+    doc, starts, in_quote = ctx.doc, ctx.starts, ctx.in_quote
+    out = []
+    subj = subject_of(verb, in_quote)
+    if subj is None:
+        return out
+    if subj.lower_ in ("you",):
+        return out
+    if subj.lower_ == "that" and verb.i + 1 < len(doc) and doc[verb.i + 1].text == ",":
+        return out  # the idiom "That said, ..."
+    if (
+        verb.tag_ == "VBN"
+        and verb.lemma_.lower() == "ask"
+        and not any(c.dep_ == "nsubj" for c in verb.children)
+    ):
+        return out
+    aside = parenthetical(ctx, verb, subj)
+    if aside is not None:
+        return [aside]
+    cognition = verb.lemma_.lower() not in ctx.lex.speech_verbs
+    for child in complements(verb):
+        if not any(t.pos_ in ("VERB", "AUX") for t in child.subtree):
+            continue
+        if cognition and any(t.lower_ in WH_WORDS for t in doc[child.left_edge.i : child.left_edge.i + 2]):
+            continue  # "knows what he needs", "see how it goes": no claim is reported
+        left, right = child.left_edge, child.right_edge
+        if child.dep_ == "parataxis" and child.i > verb.i:
+            continue
+        if left.i <= subj.i <= right.i:
+            continue
+        first = left
+        if not any(k.dep_ in SUBJ_DEPS or k.dep_ == "expl" for k in child.children):
+            # "said unemployment ... have broad relevance": the clause's subject was parsed
+            # as the cue's object; take it back
+            obj = next((k for k in verb.children if k.dep_ == "dobj" and verb.i < k.i < left.i), None)
+            if obj is not None:
+                first = obj.left_edge
+        while first.i < child.i and (first.dep_ == "mark" or first.is_punct or first.lower_ == "that"):
+            first = doc[first.i + 1]
+        last = right
+        while last.i > first.i and (last.is_punct or last.is_space):
+            last = doc[last.i - 1]
+        start, end = first.idx, last.idx + len(last)
+        if end - start < 8:
+            continue
+        qtype = "mixed" if any(in_quote[t.i] for t in doc[first.i : last.i + 1]) else "indirect"
+        c = ctx.candidate(verb, start, end, qtype, [(start, end)], para_of(starts, start), [])
+        c.subject = subj
+        out.append(c)
+    if not out and verb.lemma_.lower() in BARE_CLAUSE_CUES:
+        c = bare_clause(ctx, verb, subj)
+        if c is not None:
+            out.append(c)
+    if not out and verb.lemma_.lower() in DIRECTIVE_CUES:
+        c = directive(ctx, verb, subj)
+        if c is not None:
+            out.append(c)
+    return out
+
+
+def directive(ctx: Context, verb: Token, subj: Token) -> Candidate | None:
+    """Speech acts with an infinitive or a "for" object: "urged South Korea to enhance its
+    support", "vowed to respond", "called for a ceasefire". The content is what is urged,
+    promised or called for."""
+    doc, starts, in_quote = ctx.doc, ctx.starts, ctx.in_quote
+    comp = next((k for k in verb.children if k.dep_ == "xcomp" and k.i > verb.i), None)
+    first = last = None
+    if comp is not None and any(k.dep_ == "aux" and k.lower_ == "to" for k in comp.children):
+        obj = next((k for k in verb.children if k.dep_ in ("dobj", "dative") and verb.i < k.i < comp.i), None)
+        first = obj.left_edge if obj is not None else comp.left_edge
+        last = comp.right_edge
+    elif verb.lemma_.lower() == "call":
+        prep = next((k for k in verb.children if k.dep_ == "prep" and k.lower_ == "for"), None)
+        pobj = next((k for k in prep.children if k.dep_ == "pobj"), None) if prep is not None else None
+        if pobj is not None:
+            first, last = pobj.left_edge, pobj.right_edge
+    if first is None or last is None:
+        return None
+    while last.i > first.i and (last.is_punct or last.is_space):
+        last = doc[last.i - 1]
+    if last.i - first.i < 2 or any(in_quote[t.i] for t in doc[first.i : last.i + 1]):
+        return None
+    start, end = first.idx, last.idx + len(last)
+    c = ctx.candidate(verb, start, end, "indirect", [(start, end)], para_of(starts, start), [])
+    c.subject = subj
+    return c
+
+
+def bare_clause(ctx: Context, verb: Token, subj: Token) -> Candidate | None:
+    """Fallback when the parse hides the complement ("Garland said unemployment and lost
+    earning power ... have broad relevance", parsed with "unemployment" as the object):
+    the rest of the sentence after the cue, when it holds a finite verb of its own."""
+    doc, starts, in_quote = ctx.doc, ctx.starts, ctx.in_quote
+    sent = sent_of(verb)
+    if subj.i > verb.i:
+        return None
+    first = verb.i + 1
+    while first < sent.end and (
+        doc[first].dep_ in ("prt", "dative") or doc[first].lower_ in ("that", ",", "on", "in")
+    ):
+        if doc[first].lower_ in ("on", "in"):
+            return None  # "said in a statement", "reported on the deal"
+        first += 1
+    last = sent.end - 1
+    while last > first and (doc[last].is_punct or doc[last].is_space):
+        last -= 1
+    if last - first < 3 or any(in_quote[i] for i in range(first, last + 1)):
+        return None
+    finite = [t for t in doc[first : last + 1] if t.tag_ in ("VBD", "VBZ", "VBP", "MD")]
+    if not finite or any(t.lemma_.lower() in ctx.lex.speech_verbs for t in finite[:1]):
+        return None
+    if doc[first].pos_ not in ("NOUN", "PROPN", "PRON", "DET", "ADJ", "NUM"):
+        return None
+    start, end = doc[first].idx, doc[last].idx + len(doc[last])
+    c = ctx.candidate(verb, start, end, "indirect", [(start, end)], para_of(starts, start), [])
+    c.subject = subj
+    return c
+
+
+def parenthetical(ctx: Context, verb: Token, subj: Token) -> Candidate | None:
+    """A cue set off by commas inside its content: "The drugs have few uses, he says, and
+    are meant for short use"; "It is on his watch, Scheer said, that ...". The content is
+    the governing clause without the aside; ``parts`` are the pieces on either side."""
+    doc, starts, in_quote = ctx.doc, ctx.starts, ctx.in_quote
+    head = verb.head
+    if verb.dep_ not in ("parataxis", "ccomp", "advcl") or head is verb:
+        return None
+    if head.i > verb.i and verb.dep_ != "parataxis":
+        return None
+    if head.pos_ not in ("VERB", "AUX") or in_quote[head.i]:
+        return None
+    kids = list(verb.children)
+    if not any(k.dep_ == "nsubj" for k in kids) or any(
+        k.dep_ in ("ccomp", "dobj", "xcomp", "dative", "attr") for k in kids
+    ):
+        return None  # an aside is just "he says" (with adverbs): no object or clause of its own
+    tail = [k for k in kids if k.dep_ in ("conj", "cc") and k.i > verb.i]
+    aside = [t for t in verb.subtree if not any(k.left_edge.i <= t.i <= k.right_edge.i for k in tail)]
+    aside_l, aside_r = aside[0].i, aside[-1].i
+    if doc[aside_l].text not in (",", "—", "–"):
+        if aside_l == 0 or doc[aside_l - 1].text not in (",", "—", "–"):
+            return None
+        aside_l -= 1
+    if aside_r + 1 < len(doc) and doc[aside_r + 1].text in (",", "—", "–"):
+        aside_r += 1
+    left_tok = head.left_edge
+    right_tok = max(head.right_edge, verb.right_edge, key=lambda t: t.i)
+    while right_tok.i > left_tok.i and (right_tok.is_punct or right_tok.is_space):
+        right_tok = doc[right_tok.i - 1]
+    if left_tok.i >= aside_l or any(in_quote[t.i] for t in doc[left_tok.i : right_tok.i + 1]):
+        return None
+    pieces = [(left_tok.idx, doc[aside_l - 1].idx + len(doc[aside_l - 1]))]
+    nxt = aside_r + 1
+    while nxt <= right_tok.i and (doc[nxt].is_punct or doc[nxt].dep_ == "cc" or doc[nxt].lower_ == "that"):
+        nxt += 1
+    if nxt <= right_tok.i:
+        pieces.append((doc[nxt].idx, right_tok.idx + len(right_tok)))
+    start, end = pieces[0][0], pieces[-1][1]
+    if end - start < 8:
+        return None
+    c = ctx.candidate(verb, start, end, "indirect", pieces, para_of(starts, start), [])
+    c.subject = subj
+    return c
+
+
+def headline_colons(ctx: Context) -> list[Candidate]:
+    """Headline style "McCaul: If elected, Clinton could be impeached": a short paragraph
+    that opens with a name (or a group noun such as "Historians") and a colon."""
+    doc, starts, in_quote = ctx.doc, ctx.starts, ctx.in_quote
+    out = []
+    text = doc_text(doc)
+    for pi, p_start in enumerate(starts):
+        p_end = starts[pi + 1] - 1 if pi + 1 < len(starts) else len(text)
+        colon = text.find(":", p_start, min(p_end, p_start + 60))
+        if colon < 0 or colon + 1 >= p_end or p_end - p_start > 300:
+            continue
+        lead = doc.char_span(p_start, colon, alignment_mode="expand")
+        rest = doc.char_span(colon + 1, p_end, alignment_mode="expand")
+        if lead is None or rest is None:
+            continue
+        name = [t for t in lead if not t.is_space]
+        words = [t for t in rest if not (t.is_punct or t.is_space)]
+        if not (1 <= len(name) <= 5) or len(words) < 3 or any(in_quote[t.i] for t in rest):
+            continue
+        if any(t.lower_ in NOT_SPEAKERS for t in name) or len(name[0].text) < 2:
+            continue
+        if not all(t.text[:1].isupper() or t.text in (".", "'s", "’s", "-") for t in name):
+            continue
+        if any(t.like_num or t.pos_ in ("VERB", "AUX", "PRON") for t in name):
+            continue
+        if name[0].tag_ in ("RB", "CC", "IN", "DT", "UH", "PRP", "WRB", "WP") or name[-1].tag_ == "NNS":
+            continue  # "So:", "Grandkids:" are not sources
+        first = next(t for t in rest if not t.is_space)
+        last = words[-1]
+        start, end = first.idx, last.idx + len(last)
+        out.append(
+            Candidate(
+                start,
+                end,
+                "indirect",
+                [(start, end)],
+                pi,
+                cue=None,
+                cue_span=(colon, colon + 1),
+                subject=name[-1],
+            )
+        )
+    return out
+
+
+def according_to(ctx: Context) -> list[Candidate]:
+    doc, starts, in_quote = ctx.doc, ctx.starts, ctx.in_quote
+    out = []
+    for tok in doc:
+        if tok.lower_ != "according" or in_quote[tok.i]:
+            continue
+        src = according_object(tok)
+        if src is None:
+            continue
+        head = tok.head
+        if is_cue(head, ctx.lex) and subject_of(head) is not None:
+            continue  # the source is a channel of that cue (handled as via)
+        sent = sent_of(tok)
+        phrase_l = tok.i
+        phrase_r = src.right_edge.i
+        # content: the sentence without the "according to X" phrase and its commas
+        pieces = []
+        for lo, hi in ((sent.start, phrase_l - 1), (phrase_r + 1, sent.end - 1)):
+            while lo <= hi and (doc[lo].is_punct or doc[lo].is_space):
+                lo += 1
+            while hi >= lo and (doc[hi].is_punct or doc[hi].is_space):
+                hi -= 1
+            if hi >= lo:
+                pieces.append((lo, hi))
+        if not pieces or sum(hi - lo + 1 for lo, hi in pieces) < 4:
+            continue
+        first, last = doc[pieces[0][0]], doc[pieces[-1][1]]
+        parts = [(doc[lo].idx, doc[hi].idx + len(doc[hi])) for lo, hi in pieces]
+        start, end = parts[0][0], parts[-1][1]
+        media = media_inside(src, ctx.lex)
+        speaker_tok = src
+        via = None
+        if src.lemma_.lower() in ("report", "reports", "media") and media is not None:
+            speaker_tok, via = media, None
+        qtype = "mixed" if any(in_quote[t.i] for t in doc[first.i : last.i + 1]) else "indirect"
+        c = Candidate(
+            start,
+            end,
+            qtype,
+            parts,
+            para_of(starts, start),
+            cue=tok,
+            cue_span=(tok.idx, doc[tok.i + 1].idx + len(doc[tok.i + 1])),
+            subject=speaker_tok,
+            via=via,
+        )
+        out.append(c)
+    return out
