@@ -33,39 +33,23 @@ def direct_quote(ctx: Context, q: QuotedSpan) -> Candidate | None:
     cue = governing_cue(ctx, qs, qe)
     if cue is None:
         cue = adjacent_cue(ctx, q, qs, qe)
-    pieces = [(a, trim_end(doc_text(doc), a, b)) for a, b in (q.pieces or [(q.start, q.end)])]
+    text = doc_text(doc)
+    pieces = [(a, trim_end(text, a, b)) for a, b in (q.pieces or [(q.start, q.end)])]
+    end = trim_end(text, q.start, q.end)
     if cue is None:
         named = _name_colon(doc, q, starts[para])
         if named is not None:
             colon, subj = named
-            c = Candidate(
-                q.start,
-                trim_end(doc_text(doc), q.start, q.end),
-                "direct",
-                pieces,
-                para,
-                cue=None,
-                cue_span=(colon.idx, colon.idx + 1),
-                subject=subj,
-                quoted=[q],
-            )
-            return c
+            span = (colon.idx, colon.idx + 1)
+            return Candidate(q.start, end, "direct", pieces, para, cue_span=span, subject=subj, quoted=[q])
         # No cue: a quote that opens its paragraph (or its sentence) and is a clause is a
         # follow-on of the previous speaker; a mid-sentence fragment is not a quote.
         para_start = starts[para]
-        lead = doc_text(doc)[para_start : q.open].strip()
+        lead = text[para_start : q.open].strip()
         is_clause = any(t.pos_ in ("VERB", "AUX") for t in words) and len(words) >= 4
         after_quote = lead[-1:] in (".", "!", "?") and any(m in lead for m in '”"’')
         if (lead == "" or after_quote) and is_clause and not _title_case(words):
-            return Candidate(
-                q.start,
-                trim_end(doc_text(doc), q.start, q.end),
-                "direct",
-                pieces,
-                para,
-                follow_on=True,
-                quoted=[q],
-            )
+            return Candidate(q.start, end, "direct", pieces, para, follow_on=True, quoted=[q])
         return None
     # Direct when the quote is a whole constituent; mixed when it is a fragment of a
     # clause that goes on outside the marks (the number “pales in comparison” to ...).
@@ -77,11 +61,11 @@ def direct_quote(ctx: Context, q: QuotedSpan) -> Candidate | None:
         left, right = _mixed_bounds(doc, cue, qs, qe)
         left = min(left, q.open)
         right = max(right, (q.close + 1) if q.close is not None else q.end)
-        right = trim_end(doc_text(doc), left, right)
+        right = trim_end(text, left, right)
         if left <= cue.idx < right:
             return None
         return ctx.candidate(cue, left, right, "mixed", [(left, right)], para, [q])
-    return ctx.candidate(cue, q.start, trim_end(doc_text(doc), q.start, q.end), "direct", pieces, para, [q])
+    return ctx.candidate(cue, q.start, end, "direct", pieces, para, [q])
 
 
 def governing_cue(ctx: Context, qs: int, qe: int) -> Token | None:
