@@ -42,10 +42,8 @@ class Detector:
                 continue
             if c.type == "mixed" and c.cue is not None:
                 key = (c.cue.i, c.start)
-                prev = used_cues.get(key)
-                if prev is not None:
-                    prev.quoted.append(q)
-                    continue
+                if key in used_cues:
+                    continue  # another fragment of the same reported clause: one mixed quote
                 used_cues[key] = c
             cands.append(c)
         covered = Covered([(c.start, c.end) for c in cands])

@@ -41,7 +41,7 @@ def direct_quote(ctx: Context, q: QuotedSpan) -> Candidate | None:
         if named is not None:
             colon, subj = named
             span = (colon.idx, colon.idx + 1)
-            return Candidate(q.start, end, "direct", pieces, para, cue_span=span, subject=subj, quoted=[q])
+            return Candidate(q.start, end, "direct", pieces, para, cue_span=span, subject=subj)
         # No cue: a quote that opens its paragraph (or its sentence) and is a clause is a
         # follow-on of the previous speaker; a mid-sentence fragment is not a quote.
         para_start = starts[para]
@@ -49,7 +49,7 @@ def direct_quote(ctx: Context, q: QuotedSpan) -> Candidate | None:
         is_clause = any(t.pos_ in ("VERB", "AUX") for t in words) and len(words) >= 4
         after_quote = lead[-1:] in (".", "!", "?") and any(m in lead for m in '”"’')
         if (lead == "" or after_quote) and is_clause and not _title_case(words):
-            return Candidate(q.start, end, "direct", pieces, para, follow_on=True, quoted=[q])
+            return Candidate(q.start, end, "direct", pieces, para, follow_on=True)
         return None
     # Direct when the quote is a whole constituent; mixed when it is a fragment of a
     # clause that goes on outside the marks (the number “pales in comparison” to ...).
@@ -64,8 +64,8 @@ def direct_quote(ctx: Context, q: QuotedSpan) -> Candidate | None:
         right = trim_end(text, left, right)
         if left <= cue.idx < right:
             return None
-        return ctx.candidate(cue, left, right, "mixed", [(left, right)], para, [q])
-    return ctx.candidate(cue, q.start, end, "direct", pieces, para, [q])
+        return ctx.candidate(cue, left, right, "mixed", [(left, right)], para)
+    return ctx.candidate(cue, q.start, end, "direct", pieces, para)
 
 
 def governing_cue(ctx: Context, qs: int, qe: int) -> Token | None:

@@ -54,17 +54,13 @@ class Extractor:
         small = [(i, t) for i, t in enumerate(texts) if len(t) <= CHUNK_CHARS]
         results: dict[int, list[Quote]] = {}
         cleaned_small = [clean_text(t) for _, t in small]
-        docs = self.nlp.pipe((c for c in cleaned_small), batch_size=batch_size)
+        docs = self.nlp.pipe(cleaned_small, batch_size=batch_size)
         for (i, text), doc in zip(small, docs, strict=True):
             results[i] = quotes_from_doc(doc, text)
         for i, text in enumerate(texts):
             if i not in results:
                 results[i] = quotes_from_doc(self.parse_long(clean_text(text)), text)
             yield results.pop(i)
-
-    def parse(self, text: str) -> Doc:
-        """The annotated Doc of one article (already cleaned text)."""
-        return self.nlp(text) if len(text) <= CHUNK_CHARS else self.parse_long(text)
 
     def parse_long(self, text: str) -> Doc:
         """Parse a long text in paragraph-aligned chunks, then run the quote components once."""

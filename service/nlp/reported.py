@@ -95,7 +95,7 @@ def reported_speech(ctx: Context, verb: Token) -> list[Candidate]:
         if end - start < 8:
             continue
         qtype = "mixed" if any(in_quote[t.i] for t in doc[first.i : last.i + 1]) else "indirect"
-        c = ctx.candidate(verb, start, end, qtype, [(start, end)], para_of(starts, start), [])
+        c = ctx.candidate(verb, start, end, qtype, [(start, end)], para_of(starts, start))
         c.subject = subj
         out.append(c)
     if not out and verb.lemma_.lower() in BARE_CLAUSE_CUES:
@@ -132,7 +132,7 @@ def directive(ctx: Context, verb: Token, subj: Token) -> Candidate | None:
     if last.i - first.i < 2 or any(in_quote[t.i] for t in doc[first.i : last.i + 1]):
         return None
     start, end = first.idx, last.idx + len(last)
-    c = ctx.candidate(verb, start, end, "indirect", [(start, end)], para_of(starts, start), [])
+    c = ctx.candidate(verb, start, end, "indirect", [(start, end)], para_of(starts, start))
     c.subject = subj
     return c
 
@@ -163,7 +163,7 @@ def bare_clause(ctx: Context, verb: Token, subj: Token) -> Candidate | None:
     if doc[first].pos_ not in ("NOUN", "PROPN", "PRON", "DET", "ADJ", "NUM"):
         return None
     start, end = doc[first].idx, doc[last].idx + len(doc[last])
-    c = ctx.candidate(verb, start, end, "indirect", [(start, end)], para_of(starts, start), [])
+    c = ctx.candidate(verb, start, end, "indirect", [(start, end)], para_of(starts, start))
     c.subject = subj
     return c
 
@@ -209,7 +209,7 @@ def parenthetical(ctx: Context, verb: Token, subj: Token) -> Candidate | None:
     start, end = pieces[0][0], pieces[-1][1]
     if end - start < 8:
         return None
-    c = ctx.candidate(verb, start, end, "indirect", pieces, para_of(starts, start), [])
+    c = ctx.candidate(verb, start, end, "indirect", pieces, para_of(starts, start))
     c.subject = subj
     return c
 

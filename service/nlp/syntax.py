@@ -3,13 +3,12 @@ the ``Candidate`` record and per-Doc ``Context`` that detection passes around.""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from spacy.tokens import Doc, Span, Token
+from spacy.tokens import Doc, Token
 
 from service.nlp.doccache import ent_of, sent_of
 from service.nlp.lexicon import CueLexicon
-from service.nlp.marks import QuotedSpan
 
 SUBJ_DEPS = {"nsubj", "nsubjpass", "csubj"}
 COMPLEMENT_DEPS = {"ccomp", "parataxis"}
@@ -28,10 +27,8 @@ class Candidate:
     cue: Token | None = None
     cue_span: tuple[int, int] | None = None
     subject: Token | None = None  # token heading the speaker mention
-    source_span: Span | None = None  # "according to X": X
     via: tuple[int, int] | None = None
     follow_on: bool = False
-    quoted: list[QuotedSpan] = field(default_factory=list)
 
 
 def paragraph_index(text: str) -> list[int]:
@@ -240,14 +237,12 @@ class Context:
         qtype: str,
         parts: list[tuple[int, int]],
         para: int,
-        quoted: list[QuotedSpan],
     ) -> Candidate:
+        """A candidate for ``cue``, with its speaker token and the channel it credits."""
         subj = subject_of(cue, self.in_quote)
-        c = Candidate(
-            start, end, qtype, parts, para, cue=cue, cue_span=cue_span(cue), subject=subj, quoted=quoted
+        return Candidate(
+            start, end, qtype, parts, para, cue=cue, cue_span=cue_span(cue), subject=subj, via=self.via(cue)
         )
-        c.via = self.via(cue)
-        return c
 
     def via(self, cue: Token) -> tuple[int, int] | None:
         """The channel credited for a cue: "told Politico Europe", "according to CNN",

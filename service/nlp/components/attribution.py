@@ -62,8 +62,6 @@ def _previous_speaker(records: list[Record], c: Candidate) -> Resolved | None:
     for rec in reversed(records):
         if c.para - rec.cand.para > FOLLOW_ON_PARAGRAPHS:
             return None
-        if rec.speaker.name and rec.cand.type == "direct":
-            return rec.speaker
         if rec.speaker.name:
             return rec.speaker
     return None
