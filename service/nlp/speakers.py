@@ -495,20 +495,17 @@ class SpeakerResolver:
     def __init__(self, doc: Doc) -> None:
         self.doc = doc
         self.entities = ArticleEntities(doc)
-        self.last_person: Entity | None = None
         self.last_org: Entity | None = None
         self.last: Resolved | None = None
-        self.gender_votes: dict[str, str] = {}
 
     def resolve(self, tok: Token | None) -> Resolved:
+        """The speaker named by ``tok`` (the head of a speaker mention), remembered for later
+        pronouns."""
         if tok is None:
             return Resolved(None, "unknown", None)
         r = self._resolve(tok)
-        if r.entity is not None:
-            if r.entity.kind == "person":
-                self.last_person = r.entity
-            else:
-                self.last_org = r.entity
+        if r.entity is not None and r.entity.kind != "person":
+            self.last_org = r.entity
         if r.name:
             self.last = r
         return r
