@@ -7,7 +7,8 @@ from spacy.tokens import Doc
 
 
 class ParagraphBreaks:
-    """Marks the first token after a newline as a sentence start."""
+    """Marks the first token after a newline as a sentence start; the parser respects it and
+    stays free to place other boundaries."""
 
     def __call__(self, doc: Doc) -> Doc:
         after_break = False
@@ -15,9 +16,6 @@ class ParagraphBreaks:
             if after_break and not tok.is_space:
                 tok.is_sent_start = True
                 after_break = False
-            elif tok.i > 0 and not after_break:
-                # leave the parser free elsewhere
-                pass
             if "\n" in tok.text or "\n" in tok.whitespace_:
                 after_break = True
         return doc
