@@ -44,6 +44,8 @@ def postgres_url() -> Iterator[str]:
     """A URL into a fresh, empty PostgreSQL schema (dropped after the test)."""
     reason = _postgres_reachable()
     if reason:
+        if os.environ.get("CI") or os.environ.get("REQUIRE_POSTGRES"):
+            pytest.fail(f"{reason} (CI requires the PostgreSQL tests to run)")
         pytest.skip(reason)
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = create_engine(POSTGRES_URL)

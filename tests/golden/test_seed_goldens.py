@@ -41,8 +41,11 @@ def summarise(text: str) -> list[dict]:
 def test_seed_article_quotes_match_golden(path: Path) -> None:
     expected_path = GOLDEN / f"{path.stem}.expected.json"
     got = summarise(path.read_text(encoding="utf-8"))
-    if os.environ.get("UPDATE_GOLDEN") == "1" or not expected_path.exists():
+    if os.environ.get("UPDATE_GOLDEN") == "1":
         expected_path.write_text(json.dumps(got, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert expected_path.exists(), (
+        f"no golden file {expected_path.name}: write it with UPDATE_GOLDEN=1 and review it"
+    )
     expected = json.loads(expected_path.read_text(encoding="utf-8"))
     assert got == expected
 
