@@ -195,28 +195,36 @@ def _add_aliases(session: Session, speaker_id: int, prof: NameProfile) -> None:
 def _observe_roles(
     session: Session, speaker_id: int, prof: NameProfile, roles: Sequence[str], when: dt.date
 ) -> None:
+    """Record that the speaker held these titles on ``when`` ("observed" rows, one per title).
+
+    (speaker, key, start_date) is unique across sources: a registry row that starts on ``when``
+    already covers that date, so no observed row is created on it or moved onto it.
+    """
     titles = {role_key(r): r for r in roles if role_key(r)}
     for key in prof.role_keys:
         titles.setdefault(key, key)
     for key, title in titles.items():
-        role = session.scalar(
-            select(SpeakerRole).where(
-                SpeakerRole.speaker_id == speaker_id, SpeakerRole.key == key, SpeakerRole.source == "observed"
-            )
-        )
+        rows = session.scalars(
+            select(SpeakerRole).where(SpeakerRole.speaker_id == speaker_id, SpeakerRole.key == key)
+        ).all()
+        starts = {r.start_date for r in rows}
+        role = next((r for r in rows if r.source == "observed"), None)
         if role is None:
-            session.add(
-                SpeakerRole(
-                    speaker_id=speaker_id,
-                    title=title[:300],
-                    key=key[:300],
-                    start_date=when,
-                    end_date=when,
-                    source="observed",
+            if when not in starts:
+                session.add(
+                    SpeakerRole(
+                        speaker_id=speaker_id,
+                        title=title[:300],
+                        key=key[:300],
+                        start_date=when,
+                        end_date=when,
+                        source="observed",
+                    )
                 )
-            )
         else:
-            role.start_date = min(role.start_date or when, when)
+            start = min(role.start_date or when, when)
+            if start != role.start_date and start not in starts:
+                role.start_date = start
             role.end_date = max(role.end_date or when, when)
     session.flush()
 
@@ -408,16 +416,20 @@ def load_registry(session_factory: sessionmaker[Session], path: str | Path) -> i
                 key = role_key(r["title"])
                 start = parse_date(r.get("start"))
                 exists = session.scalar(
-                    select(SpeakerRole.id).where(
+                    select(SpeakerRole).where(
                         SpeakerRole.speaker_id == sid,
                         SpeakerRole.key == key,
-                        SpeakerRole.source == "registry",
                         SpeakerRole.start_date.is_(None)
                         if start is None
                         else SpeakerRole.start_date == start,
                     )
                 )
-                if exists is None:
+                if exists is not None and exists.source == "observed":
+                    # An article saw the title on the registry's start date: the row becomes the
+                    # registry's (same unique key), with the registry's title and end.
+                    exists.source, exists.title = "registry", r["title"][:300]
+                    exists.end_date = parse_date(r.get("end"))
+                elif exists is None:
                     session.add(
                         SpeakerRole(
                             speaker_id=sid,

@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from models import Article, Occurrence, Quote, Speaker, SpeakerAlias, Statement
+from models import Article, Occurrence, Quote, Speaker, SpeakerAlias, SpeakerRole, Statement
 from service.nlp.types import Quote as XQuote
 from service.nlp.types import Speaker as XSpeaker
 from service.nlp.types import TextSpan
@@ -279,3 +279,47 @@ def test_bare_org_name_then_qualified_forms(session_factory: sessionmaker[Sessio
     assert ids["o1"] == ids["o2"] == ids["o3"]
     assert ids["o5"] == ids["o4"]  # the first qualified form joins the bare name
     assert ids["o6"] not in (ids["o4"], ids["o5"])  # another country's ministry never does
+
+
+def _hegseth_roles(factory: sessionmaker[Session]) -> list[tuple[str, dt.date | None, dt.date | None]]:
+    with factory() as s:
+        return sorted(
+            (r.source, r.start_date, r.end_date)
+            for r in s.scalars(
+                select(SpeakerRole)
+                .join(Speaker, Speaker.id == SpeakerRole.speaker_id)
+                .where(Speaker.name == "Pete Hegseth", SpeakerRole.key == "defense secretary")
+            )
+        )
+
+
+HEG = 'Secretary of Defense Pete Hegseth said "We are ready."'
+START = dt.date(2025, 1, 25)  # the registry's start date for Hegseth
+
+
+def _heg(factory: sessionmaker[Session], ext: str, day: dt.date):  # type: ignore[no-untyped-def]
+    quote = q(HEG, "We are ready.", "Pete Hegseth", roles=("Secretary of Defense",))
+    return _ingest(factory, ext, HEG + " " * len(ext), [quote], published_at=day)
+
+
+def test_observed_role_on_registry_start_date_registry_first(session_factory: sessionmaker[Session]) -> None:
+    load_registry(session_factory, REGISTRY)
+    assert _heg(session_factory, "a", START).status == "added"
+    assert _heg(session_factory, "bb", START + dt.timedelta(days=3)).status == "added"
+    # An observed row dated later may not move back onto the registry's start date.
+    assert _heg(session_factory, "ccc", START).status == "added"
+    load_registry(session_factory, REGISTRY)
+    assert _hegseth_roles(session_factory) == [
+        ("observed", START + dt.timedelta(days=3), START + dt.timedelta(days=3)),
+        ("registry", START, None),
+    ]
+
+
+def test_observed_role_on_registry_start_date_article_first(session_factory: sessionmaker[Session]) -> None:
+    assert _heg(session_factory, "a", START).status == "added"
+    assert _hegseth_roles(session_factory) == [("observed", START, START)]
+    load_registry(session_factory, REGISTRY)  # upgrades the observed row
+    assert _hegseth_roles(session_factory) == [("registry", START, None)]
+    load_registry(session_factory, REGISTRY)
+    assert _heg(session_factory, "bb", START).status == "added"
+    assert _hegseth_roles(session_factory) == [("registry", START, None)]
