@@ -297,7 +297,7 @@ def _bare_org(session: Session, prof: NameProfile) -> int | None:
 def resolve_speaker(
     session: Session,
     prof: NameProfile | None,
-    when: dt.date,
+    when: dt.date | None,
     context: dict[str, set[int]] | None = None,
     roles: Sequence[str] = (),
 ) -> tuple[int | None, bool]:
@@ -307,12 +307,15 @@ def resolve_speaker(
     speakers use (``context``) -> a short form held by exactly one known speaker of the same
     kind (surname-only persons, bare organisation names) -> a title held by exactly one speaker
     on that date (role-only mentions; never creates a speaker) -> a new speaker.
+
+    ``when`` is the article's date; None (undated) resolves no role-only mention and records
+    no observed role, since either would need a date.
     """
     if prof is None:
         return None, False
     context = context if context is not None else {}
     if not prof.key:
-        return _by_role(session, prof, when), False
+        return (_by_role(session, prof, when) if when is not None else None), False
     sid: int | None = None
     if prof.full_keys:
         rows = session.execute(
@@ -374,7 +377,7 @@ def resolve_speaker(
             if sid is None:
                 raise
     _add_aliases(session, sid, prof)
-    if roles or prof.role_keys:
+    if (roles or prof.role_keys) and when is not None:
         _observe_roles(session, sid, prof, roles, when)
     for k in (*prof.short_keys, *bare_org_keys, *prof.full_keys):
         context.setdefault(k, set()).add(sid)
@@ -401,7 +404,7 @@ def load_registry(session_factory: sessionmaker[Session], path: str | Path) -> i
                 profs.append((e, p))
         _lock_names(session, [p for _, p in profs])
         for e, p in profs:
-            sid, _ = resolve_speaker(session, p, dt.date.today())
+            sid, _ = resolve_speaker(session, p, None)
             if sid is None:
                 continue
             sp = session.get(Speaker, sid)
@@ -511,13 +514,15 @@ def _relabel(session: Session, statement: Statement) -> None:
         occ.diff = word_diff(statement.text, occ.text)
 
 
-def place_unit(session: Session, occ: Occurrence, when: dt.date) -> bool:
+def place_unit(session: Session, occ: Occurrence, when: dt.date | None) -> bool:
     """Put a stored unit (with a speaker) into a statement of its speaker; True if one was created.
 
     The caller holds the speaker's statement lock. Candidates: all the speaker's units while it
     has few, else units sharing a MinHash LSH band (indexed SQL lookup) and the canonical units of
     the speaker's ``RECENT_STATEMENTS`` latest statements. The unit's embedding is computed here
-    only when ingest did not store one; candidates' are read from the store.
+    only when ingest did not store one; candidates' are read from the store. ``when`` (the
+    article's date; None when undated) extends the statement's first/last seen dates, which stay
+    NULL until a dated article has the statement.
     """
     assert occ.speaker_id is not None
     sp_row = session.execute(select(Speaker.unit_count).where(Speaker.id == occ.speaker_id)).one()
@@ -559,8 +564,9 @@ def place_unit(session: Session, occ: Occurrence, when: dt.date) -> bool:
         occ.statement_id = st.id
         occ.similarity = placement.score
         st.occurrence_count = (st.occurrence_count or 0) + 1
-        st.first_seen = min(st.first_seen or when, when)
-        st.last_seen = max(st.last_seen or when, when)
+        if when is not None:
+            st.first_seen = min(st.first_seen or when, when)
+            st.last_seen = max(st.last_seen or when, when)
         if canonical_rank(occ.type, occ.text)[0] < canonical_rank(st.canonical_type, st.text)[0]:
             # A direct quote replaces an indirect wording as the canonical one.
             old = session.scalars(
@@ -616,7 +622,7 @@ def _store_article(
     dup = find_duplicate(session, article)
     if dup is not None:
         return IngestResult(article.external_id, "duplicate", dup[0], dup[1])
-    when = article.published_at or dt.date.today()
+    when = article.published_at  # None when undated: no date is guessed (not the ingest day)
     outlet_id = _get_outlet(session, article.outlet, article.outlet_url)
     row = Article(
         external_id=article.external_id[:500],

@@ -297,7 +297,7 @@ HEG = 'Secretary of Defense Pete Hegseth said "We are ready."'
 START = dt.date(2025, 1, 25)  # the registry's start date for Hegseth
 
 
-def _heg(factory: sessionmaker[Session], ext: str, day: dt.date):  # type: ignore[no-untyped-def]
+def _heg(factory: sessionmaker[Session], ext: str, day: dt.date | None):  # type: ignore[no-untyped-def]
     quote = q(HEG, "We are ready.", "Pete Hegseth", roles=("Secretary of Defense",))
     return _ingest(factory, ext, HEG + " " * len(ext), [quote], published_at=day)
 
@@ -323,3 +323,24 @@ def test_observed_role_on_registry_start_date_article_first(session_factory: ses
     load_registry(session_factory, REGISTRY)
     assert _heg(session_factory, "bb", START).status == "added"
     assert _hegseth_roles(session_factory) == [("registry", START, None)]
+
+
+def test_undated_article_guesses_no_date(session_factory: sessionmaker[Session]) -> None:
+    load_registry(session_factory, REGISTRY)
+    text = 'The Defense Secretary said "We are watching closely."'
+    role_only = _ingest(
+        session_factory, "u0", text, [q(text, "We are watching closely.", "the Defense Secretary")]
+    )
+    # Undated: not "today's" holder of the title.
+    assert _heg(session_factory, "u1", None).status == "added"
+    with session_factory() as s:
+        assert s.scalar(select(Quote.speaker_id).where(Quote.article_id == role_only.article_id)) is None
+        st = s.scalar(select(Statement).where(Statement.text == "We are ready."))
+        assert st is not None and (st.first_seen, st.last_seen) == (None, None)
+    assert _hegseth_roles(session_factory) == [("registry", START, None)]  # nothing observed
+    day = dt.date(2025, 3, 1)
+    assert _heg(session_factory, "dated", day).status == "added"
+    assert _heg(session_factory, "undated2", None).status == "added"
+    with session_factory() as s:
+        st = s.scalar(select(Statement).where(Statement.text == "We are ready."))
+        assert st is not None and (st.first_seen, st.last_seen, st.occurrence_count) == (day, day, 3)
