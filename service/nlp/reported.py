@@ -65,7 +65,7 @@ def reported_speech(ctx: Context, verb: Token) -> list[Candidate]:
         and not any(c.dep_ == "nsubj" for c in verb.children)
     ):
         return out
-    aside = parenthetical(ctx, verb, subj)
+    aside = parenthetical(ctx, verb, subj) or introduced_paragraph(ctx, verb, subj)
     if aside is not None:
         return [aside]
     cognition = verb.lemma_.lower() not in ctx.lex.speech_verbs
@@ -307,3 +307,41 @@ def according_to(ctx: Context) -> list[Candidate]:
         )
         out.append(c)
     return out
+
+
+def introduced_paragraph(ctx: Context, verb: Token, subj: Token) -> Candidate | None:
+    """A paragraph that ends with its cue and a colon ("In a speech last July, he said:")
+    introduces the next paragraph, which is the statement (without quotation marks)."""
+    doc, starts = ctx.doc, ctx.starts
+    text = doc_text(doc)
+    nxt = verb.i + 1
+    while nxt < len(doc) and doc[nxt].dep_ in ("prt", "advmod", "npadvmod"):
+        nxt += 1
+    if nxt >= len(doc) or doc[nxt].text != ":":
+        return None
+    colon_end = doc[nxt].idx + 1
+    line_end = text.find("\n", colon_end)
+    if line_end < 0 or text[colon_end:line_end].strip():
+        return None  # the statement follows on the same line: the parse handles it
+    pi = para_of(starts, line_end + 1)
+    while (
+        pi < len(starts)
+        and not text[starts[pi] : (starts[pi + 1] if pi + 1 < len(starts) else len(text))].strip()
+    ):
+        pi += 1
+    if pi >= len(starts):
+        return None
+    p_start = starts[pi]
+    p_end = (starts[pi + 1] - 1) if pi + 1 < len(starts) else len(text)
+    body = text[p_start:p_end]
+    start = p_start + (len(body) - len(body.lstrip()))
+    end = p_start + len(body.rstrip())
+    if (
+        end - start < 8
+        or text[start] in "“\"‘'«"
+        or any(ctx.in_quote[t.i] for t in doc.char_span(start, end, alignment_mode="expand") or [])
+    ):
+        return None
+    c = ctx.candidate(verb, start, end, "indirect", [(start, end)], pi)
+    c.subject = subj
+    return c

@@ -192,6 +192,7 @@ class Entity:
     roles: list[str] = field(default_factory=list)
     role_words: set[str] = field(default_factory=set)
     positions: list[int] = field(default_factory=list)  # char offsets of mentions
+    subject_positions: list[int] = field(default_factory=list)  # ... of mentions as a subject
     gender: str | None = None
 
 
@@ -279,6 +280,8 @@ class ArticleEntities:
         else:
             person.aliases.add(name)
         person.positions.append(ent.start_char)
+        if ent.root.dep_ in ("nsubj", "nsubjpass") or ent.root.head.dep_ in ("nsubj", "nsubjpass"):
+            person.subject_positions.append(ent.start_char)
         for role in _roles_of(ent):
             if role not in person.roles:
                 person.roles.append(role)
@@ -595,15 +598,16 @@ class SpeakerResolver:
         cands: list[Entity] = []
         if self.last is not None and self.last.entity is not None and self.last.entity.kind == "person":
             cands.append(self.last.entity)
-        # most recent person named before the pronoun
-        recent = sorted(
-            (
-                (max((x for x in p.positions if x < tok.idx), default=-1), p)
-                for p in self.entities.people.values()
-            ),
-            key=lambda pair: -pair[0],
-        )
-        cands.extend(p for pos, p in recent if pos >= 0)
+        # the person most recently named as a subject, then the most recently named at all
+        for attr in ("subject_positions", "positions"):
+            recent = sorted(
+                (
+                    (max((x for x in getattr(p, attr) if x < tok.idx), default=-1), p)
+                    for p in self.entities.people.values()
+                ),
+                key=lambda pair: -pair[0],
+            )
+            cands.extend(p for pos, p in recent if pos >= 0 and p not in cands)
         for p in cands:
             if gender is None or p.gender in (None, gender):
                 if gender is not None and p.gender is None:

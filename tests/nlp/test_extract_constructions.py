@@ -211,3 +211,16 @@ def test_intentions_are_not_speech(extract):
 def test_adjectival_participles_and_wh_complements_are_not_cues(extract):
     assert extract("Sanders trails Clinton in pledged delegates after the Tuesday primaries.") == []
     assert extract("The golfer Tiger Woods knows exactly what he needs equipment-wise.") == []
+
+
+def test_paragraph_introduced_by_cue_and_colon_and_pronoun_prefers_the_subject(extract):
+    text = (
+        "Former governor Jeb Bush did not have kind words for Donald Trump. "
+        "In a speech last July, he said:\n\n"
+        "Let no one be mistaken – Donald Trump’s candidacy is a cancer on conservatism.\n\nOthers agreed."
+    )
+    q = only(extract(text), "Let no one be mistaken")
+    assert q.type == "indirect"
+    assert q.cue.text == "said"
+    assert q.speaker.name == "Jeb Bush"
+    assert q.speaker.mention.text == "he"
