@@ -13,6 +13,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from service.api.pagination import CursorField
+from service.store.ingest import MAX_PUBLISHED, MIN_PUBLISHED
 
 MAX_LIMIT = 100
 DEFAULT_LIMIT = 20
@@ -212,7 +213,14 @@ class ArticleInSchema(StrictSchema):
         validate=[validate.Length(max=2000), URL],
         metadata={"description": "The article's address; an article is stored once per URL."},
     )
-    published_at = fields.Date(allow_none=True)
+    published_at = fields.Date(
+        allow_none=True,
+        validate=validate.Range(
+            min=MIN_PUBLISHED,
+            max=MAX_PUBLISHED,
+            error=f"Must be a date from {MIN_PUBLISHED} to {MAX_PUBLISHED}.",
+        ),
+    )
 
 
 # ---------------------------------------------------------------- outputs

@@ -71,6 +71,10 @@ RECENT_STATEMENTS = 50
 # this many days around the dates they were seen.
 OBSERVED_ROLE_SLACK = dt.timedelta(days=45)
 MAX_ATTEMPTS = 6
+# Publication dates accepted from inputs (API, files): far dates are typos, and date arithmetic
+# near 0001-01-01 / 9999-12-31 overflows.
+MIN_PUBLISHED = dt.date(1800, 1, 1)
+MAX_PUBLISHED = dt.date(2199, 12, 31)
 
 
 @dataclass
@@ -104,6 +108,19 @@ class IngestResult:
     speakers_created: int = 0
     statements_created: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+def date_in_range(value: dt.date | None) -> bool:
+    """Whether ``value`` is None or an acceptable publication date."""
+    return value is None or MIN_PUBLISHED <= value <= MAX_PUBLISHED
+
+
+def _shift(day: dt.date, delta: dt.timedelta) -> dt.date:
+    """``day + delta``, clamped to the representable dates."""
+    try:
+        return day + delta
+    except OverflowError:
+        return dt.date.max if delta > dt.timedelta(0) else dt.date.min
 
 
 def parse_date(value: Any) -> dt.date | None:
@@ -245,8 +262,8 @@ def _by_role(session: Session, prof: NameProfile, when: dt.date) -> int | None:
     )
     observed = and_(
         SpeakerRole.source == "observed",
-        SpeakerRole.start_date <= when + OBSERVED_ROLE_SLACK,
-        SpeakerRole.end_date >= when - OBSERVED_ROLE_SLACK,
+        SpeakerRole.start_date <= _shift(when, OBSERVED_ROLE_SLACK),
+        SpeakerRole.end_date >= _shift(when, -OBSERVED_ROLE_SLACK),
     )
     ids = set(
         session.scalars(

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 from collections.abc import Callable, Iterable, Iterator
@@ -19,8 +20,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from service.db import PROJECT_ROOT
 from service.store.ingest import (
+    MAX_PUBLISHED,
+    MIN_PUBLISHED,
     ArticleInput,
     IngestResult,
+    date_in_range,
     find_duplicate,
     ingest_article,
     load_registry,
@@ -49,6 +53,14 @@ def load_metadata(path: Path = ARTICLES_METADATA) -> dict[str, dict[str, Any]]:
     return {k: v for k, v in articles.items() if isinstance(v, dict)}
 
 
+def _published_at(value: Any, where: str) -> dt.date | None:
+    """The publication date of an input (None when missing or unreadable); InputError when out of range."""
+    day = parse_date(value)
+    if not date_in_range(day):
+        raise InputError(f"{where}: published_at {day} is outside {MIN_PUBLISHED}..{MAX_PUBLISHED}")
+    return day
+
+
 def _from_record(rec: dict[str, Any], where: str) -> ArticleInput:
     text = rec.get("text")
     if not isinstance(text, str) or not text.strip():
@@ -63,7 +75,7 @@ def _from_record(rec: dict[str, Any], where: str) -> ArticleInput:
         headline=rec.get("title") or rec.get("headline") or None,
         outlet=rec.get("outlet") or None,
         outlet_url=rec.get("outlet_url") or None,
-        published_at=parse_date(rec.get("published_at")),
+        published_at=_published_at(rec.get("published_at"), where),
     )
 
 
@@ -106,7 +118,7 @@ def read_inputs(
             headline=m.get("headline") or None,
             outlet=m.get("outlet") or None,
             outlet_url=m.get("outlet_url") or None,
-            published_at=parse_date(m.get("published_at")),
+            published_at=_published_at(m.get("published_at"), str(path)),
         )
 
 

@@ -171,3 +171,17 @@ def test_validation_sees_the_value_as_sent(client: FlaskClient) -> None:
 def test_url_too_long_is_json_414(client: FlaskClient) -> None:
     body = _assert_error(client.get("/v1/quotes?q=" + "a" * 40_000), 414)
     assert body["status"] == "Request-URI Too Long"
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "1799-12-31", "2200-01-01"])
+def test_published_at_out_of_range_is_422_and_stores_nothing(
+    app: Flask, client: FlaskClient, day: str
+) -> None:
+    before = _counts(app)
+    body = _assert_error(
+        client.post("/v1/articles", json={"text": 'He said "a b c".', "published_at": day}), 422
+    )
+    assert "1800-01-01" in json.dumps(body["errors"]["json"]["published_at"])
+    assert _counts(app) == before
+    r = client.post("/v1/articles", json={"text": 'He said "a b c".', "published_at": "2199-12-31"})
+    assert r.status_code == 201, r.get_json()

@@ -7,6 +7,7 @@ import io
 import json
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -16,7 +17,7 @@ from service.nlp.types import Speaker as XSpeaker
 from service.nlp.types import TextSpan
 from service.store.export import write_csv, write_jsonl
 from service.store.ingest import ArticleInput, ingest_article, load_registry
-from service.store.sources import read_inputs, run_ingest
+from service.store.sources import InputError, read_inputs, run_ingest
 
 REGISTRY = Path(__file__).resolve().parents[2] / "seeds" / "speakers.json"
 
@@ -344,3 +345,23 @@ def test_undated_article_guesses_no_date(session_factory: sessionmaker[Session])
     with session_factory() as s:
         st = s.scalar(select(Statement).where(Statement.text == "We are ready."))
         assert st is not None and (st.first_seen, st.last_seen, st.occurrence_count) == (day, day, 3)
+
+
+def test_input_files_with_far_dates_are_input_errors(tmp_path: Path) -> None:
+    (tmp_path / "far.jsonl").write_text(
+        json.dumps({"id": "f", "text": A1, "published_at": "9999-12-31"}) + "\n"
+    )
+    with pytest.raises(InputError, match="outside 1800-01-01..2199-12-31"):
+        list(read_inputs([tmp_path / "far.jsonl"], metadata={}))
+    (tmp_path / "old.txt").write_text(A1, encoding="utf-8")
+    with pytest.raises(InputError, match="old.txt"):
+        list(read_inputs([tmp_path / "old.txt"], metadata={"old.txt": {"published_at": "0001-01-01"}}))
+
+
+def test_role_lookup_near_the_date_limits_does_not_overflow(session_factory: sessionmaker[Session]) -> None:
+    load_registry(session_factory, REGISTRY)
+    text = 'The Defense Secretary said "We are watching closely."'
+    for ext, day in (("min", dt.date.min), ("max", dt.date.max)):
+        quote = q(text, "We are watching closely.", "the Defense Secretary")
+        r = _ingest(session_factory, ext, text + ext, [quote], published_at=day)
+        assert r.status == "added"
