@@ -123,7 +123,19 @@ def adjacent_cue(ctx: Context, q: QuotedSpan, qs: int, qe: int) -> Token | None:
             break
         steps += 1
         j -= 1
-    return None
+    return _cue_ending_previous_paragraph(ctx, q, pi)
+
+
+def _cue_ending_previous_paragraph(ctx: Context, q: QuotedSpan, pi: int) -> Token | None:
+    """A quote opening its paragraph right after a paragraph that ends "..., Kirby said:"."""
+    doc, text = ctx.doc, doc_text(ctx.doc)
+    if pi == 0 or text[ctx.starts[pi] : q.open].strip():
+        return None
+    before = doc.char_span(max(0, ctx.starts[pi] - 200), ctx.starts[pi], alignment_mode="contract")
+    toks = [t for t in (before or []) if not t.is_space][-4:]
+    if len(toks) < 2 or toks[-1].text != ":":
+        return None
+    return next((t for t in reversed(toks[:-1]) if is_cue(t, ctx.lex, speech_only=True)), None)
 
 
 def _name_colon(doc: Doc, q: QuotedSpan, para_start: int) -> tuple[Token, Token] | None:

@@ -224,3 +224,14 @@ def test_paragraph_introduced_by_cue_and_colon_and_pronoun_prefers_the_subject(e
     assert q.cue.text == "said"
     assert q.speaker.name == "Jeb Bush"
     assert q.speaker.mention.text == "he"
+
+
+def test_quote_paragraph_after_a_paragraph_ending_with_its_cue(extract):
+    text = (
+        "“We are watching,” Austin said on Monday.\n"
+        "Later, Kirby told reporters:\n"
+        "“We assess that the troops moved to eastern Russia.”"
+    )
+    q = only(extract(text), "We assess")
+    assert q.speaker.name == "Kirby"
+    assert q.cue.text == "told"
