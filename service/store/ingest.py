@@ -20,11 +20,12 @@ import json
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -45,7 +46,7 @@ from models import (
 from service.db import advisory_xact_lock
 from service.nlp.types import Quote as ExtractedQuote
 from service.registry.names import NameProfile, alias_rows, initials_compatible, org_parts, profile, role_key
-from service.variants.embeddings import embed, from_bytes, to_bytes
+from service.variants.embeddings import cosine, embed, from_bytes, to_bytes
 from service.variants.grouping import (
     Candidate,
     band_keys,
@@ -53,6 +54,7 @@ from service.variants.grouping import (
     idf_weight,
     label,
     place,
+    unit_score,
     word_diff,
 )
 from service.variants.similarity import features
@@ -523,12 +525,18 @@ def _candidates(session: Session, speaker_id: int, unit_count: int, keys: list[i
     return out
 
 
-def _relabel(session: Session, statement: Statement) -> None:
+def _relabel(
+    session: Session, statement: Statement, weight: Callable[[str], float], canonical_vec: np.ndarray | None
+) -> None:
+    """Label, diff and score the statement's units against its (new) canonical wording."""
+    canonical = features(statement.text)
     for occ in session.scalars(select(Occurrence).where(Occurrence.statement_id == statement.id)):
         if occ.text == statement.text and occ.label == "canonical":
             continue
         occ.label = label(occ.text, statement.text)
         occ.diff = word_diff(statement.text, occ.text)
+        cos = cosine(from_bytes(occ.embedding), canonical_vec)
+        occ.similarity = unit_score(features(occ.text), canonical, weight, cos)
 
 
 def place_unit(session: Session, occ: Occurrence, when: dt.date | None) -> bool:
@@ -560,7 +568,8 @@ def place_unit(session: Session, occ: Occurrence, when: dt.date | None) -> bool:
             )
         ).all()
     )
-    placement = place(f, occ.article_id, cands, idf_weight(df, sp_row.unit_count), vec)
+    weight = idf_weight(df, sp_row.unit_count)
+    placement = place(f, occ.article_id, cands, weight, vec)
     created = False
     if placement.statement_id is None:
         st = Statement(
@@ -592,9 +601,9 @@ def place_unit(session: Session, occ: Occurrence, when: dt.date | None) -> bool:
             for o in old:
                 o.label = None
             st.text, st.canonical_type = occ.text, occ.type
-            occ.label, occ.diff = "canonical", None
+            occ.label, occ.diff, occ.similarity = "canonical", None, 1.0
             session.flush()
-            _relabel(session, st)
+            _relabel(session, st, weight, vec)
         else:
             occ.label = label(occ.text, st.text)
             occ.diff = word_diff(st.text, occ.text)

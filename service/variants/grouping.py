@@ -122,6 +122,24 @@ def semantic_pick(
     return sid, semantic_score(cos)
 
 
+def unit_score(
+    unit: Features,
+    canonical: Features,
+    weight: Callable[[str], float],
+    cos: float | None = None,
+) -> float:
+    """A unit's similarity to its statement's canonical wording on `place`'s scale: 1 for the same
+    words, else the lexical score (weighted Dice, or containment discounted by 0.9) or, when higher
+    and ``cos`` (embedding cosine) reaches ``SEMANTIC_MIN``, its `semantic_score`."""
+    if unit.norm == canonical.norm:
+        return 1.0
+    dice, contain = weighted_overlap(unit, canonical, weight)
+    score = max(dice, contain * 0.9)
+    if cos is not None and cos >= SEMANTIC_MIN:
+        score = max(score, semantic_score(cos))
+    return round(min(1.0, max(0.0, score)), 4)
+
+
 def place(
     new: Features,
     article_id: int,

@@ -216,6 +216,24 @@ def test_direct_quote_becomes_canonical_wording(session_factory: sessionmaker[Se
         assert occ["indirect"].label == "paraphrase" and ["-", "will"] in occ["indirect"].diff
 
 
+def test_new_canonical_wording_rescores_the_units(session_factory: sessionmaker[Session]) -> None:
+    t1 = "Kim Jong Un said North Korea would send 3,000 soldiers to Russia in October."
+    said1 = "North Korea would send 3,000 soldiers to Russia in October"
+    t2 = 'Kim Jong Un said: "North Korea will send 3,000 troops to Russia in October."'
+    said2 = "North Korea will send 3,000 troops to Russia in October."
+    _ingest(session_factory, "i", t1, [q(t1, said1, "Kim Jong Un", typ="indirect")])
+    with session_factory() as s:
+        first = s.scalars(select(Occurrence)).one()
+        assert (first.label, first.similarity) == ("canonical", 1.0)
+    _ingest(session_factory, "d", t2, [q(t2, said2, "Kim Jong Un")])
+    with session_factory() as s:
+        occ = {o.type: o for o in s.scalars(select(Occurrence))}
+        assert occ["direct"].statement_id == occ["indirect"].statement_id
+        assert (occ["direct"].label, occ["direct"].similarity) == ("canonical", 1.0)
+        assert occ["indirect"].label == "paraphrase"
+        assert occ["indirect"].similarity is not None and 0.5 <= occ["indirect"].similarity < 1.0
+
+
 def test_surname_only_speaker_upgraded_only_when_unambiguous(session_factory: sessionmaker[Session]) -> None:
     t1 = 'Kirby said "We are watching the border."'
     _ingest(session_factory, "k1", t1, [q(t1, "We are watching the border.", "Kirby")])
