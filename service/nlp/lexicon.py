@@ -31,3 +31,10 @@ def cue_lexicon() -> CueLexicon:
         speech_nouns=frozenset(data["speech_nouns"]),
         media_heads=frozenset(data["media_heads"]),
     )
+
+
+@functools.lru_cache(maxsize=1)
+def first_name_genders() -> dict[str, str]:
+    """Lower-case first name -> "f" or "m", from ``lexicons/first_names.json``."""
+    data = json.loads((LEXICON_DIR / "first_names.json").read_text(encoding="utf-8"))
+    return {**{n: "f" for n in data["female"]}, **{n: "m" for n in data["male"]}}

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc, Span, Token
 
 from service.nlp.doccache import doc_text, ent_of, sent_of
+from service.nlp.lexicon import first_name_genders
 
 TITLE_WORDS = {
     "assistant",
@@ -425,6 +426,9 @@ def _gender_evidence(ent: Span, role_words: set[str]) -> str | None:
         return "f"
     if words & MASCULINE and not words & FEMININE:
         return "m"
+    names = [t for t in ent if t.is_alpha and t.lower_.rstrip(".") not in TITLE_WORDS]
+    if len(names) >= 2:
+        return first_name_genders().get(names[0].lower_)
     return None
 
 

@@ -235,3 +235,12 @@ def test_quote_paragraph_after_a_paragraph_ending_with_its_cue(extract):
     q = only(extract(text), "We assess")
     assert q.speaker.name == "Kirby"
     assert q.cue.text == "told"
+
+
+def test_pronoun_uses_first_name_gender_when_the_article_states_none(extract):
+    text = (
+        "Dorie Greenspan started baking in 1975. Her friend Michael Ruhlman tasted the cake.\n"
+        "“I was introduced to someone who worked in the test kitchen,” she says."
+    )
+    q = only(extract(text), "I was introduced")
+    assert q.speaker.name == "Dorie Greenspan"
