@@ -98,7 +98,8 @@ class ArticleQuotes(MethodView):
     @blp.response(200, QuotePageSchema)
     def get(self, article_id: int, limit: int, cursor: int | None = None) -> dict[str, Any]:
         """Quotes found in one article."""
-        _article_or_404(article_id)
+        if not queries.article_exists(db_session(), article_id):
+            raise NotFound(f"No article with id {article_id}.")
         rows = queries.list_article_quotes(db_session(), article_id, limit=limit, after=cursor)
         items, next_cursor = page(rows, limit)
         return {"items": items, "next_cursor": next_cursor}

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
@@ -32,6 +32,8 @@ from service.variants.embeddings import cosine, embed, from_bytes
 from service.variants.grouping import band_keys, semantic_pick, weighted_overlap
 from service.variants.similarity import Features, agree, features, similarity
 from service.variants.units import split_units
+
+T = TypeVar("T")
 
 # Ids beyond this cannot exist (64-bit keys); looking them up would overflow the driver.
 MAX_ID = 2**63 - 1
@@ -80,6 +82,11 @@ def get_speaker(session: Session, speaker_id: int) -> dict[str, Any] | None:
 def speaker_exists(session: Session, speaker_id: int) -> bool:
     """Whether a speaker with this id exists."""
     return _valid_id(speaker_id) and session.get(Speaker, speaker_id) is not None
+
+
+def article_exists(session: Session, article_id: int) -> bool:
+    """Whether an article with this id exists (without loading its text)."""
+    return _valid_id(article_id) and bool(session.scalar(select(exists().where(Article.id == article_id))))
 
 
 def resolve_speaker_ids(session: Session, name: str, limit: int = 50) -> list[int]:
@@ -146,7 +153,8 @@ def _speaker_dicts(session: Session, speakers: Sequence[Speaker]) -> list[dict[s
     ]
 
 
-def _unique(items: Iterable[str]) -> list[str]:
+def _unique(items: Iterable[T]) -> list[T]:
+    """The items without repeats, in first-seen order."""
     return list(dict.fromkeys(items))
 
 
@@ -209,16 +217,6 @@ def statements_by_ids(session: Session, ids: Sequence[int]) -> dict[int, dict[st
     return {d["id"]: d for d in _statement_dicts(session, rows)}
 
 
-def _article_ref(article: Article, outlet: str | None) -> dict[str, Any]:
-    return {
-        "id": article.id,
-        "title": article.headline,
-        "outlet": outlet,
-        "url": article.url,
-        "published_at": article.published_at,
-    }
-
-
 ARTICLE_REF_COLUMNS = (
     Article.id.label("article_id"),
     Article.headline,
@@ -228,7 +226,8 @@ ARTICLE_REF_COLUMNS = (
 )
 
 
-def _article_ref_row(row: Any) -> dict[str, Any]:
+def _article_ref(row: Any) -> dict[str, Any]:
+    """An article reference from a row with ``ARTICLE_REF_COLUMNS``."""
     return {
         "id": row.article_id,
         "title": row.headline,
@@ -270,7 +269,7 @@ def _statement_dicts(session: Session, statements: Sequence[Statement]) -> list[
                 "relation": row.label,
                 "similarity": row.similarity,
                 "diff": row.diff,
-                "article": _article_ref_row(row),
+                "article": _article_ref(row),
                 "start": row.start,
                 "end": row.end,
             }
@@ -336,20 +335,19 @@ def get_article(session: Session, article_id: int) -> dict[str, Any] | None:
     if not _valid_id(article_id):
         return None
     row = session.execute(
-        select(Article, Outlet.name, Outlet.url)
+        select(*ARTICLE_REF_COLUMNS, Article.external_id, Article.text, Outlet.url.label("outlet_url"))
         .outerjoin(Outlet, Outlet.id == Article.outlet_id)
         .where(Article.id == article_id)
     ).first()
     if row is None:
         return None
-    article, outlet, outlet_url = row
     count = session.scalar(select(func.count()).select_from(Quote).where(Quote.article_id == article_id))
     return {
-        **_article_ref(article, outlet),
-        "external_id": article.external_id,
-        "outlet_url": outlet_url,
+        **_article_ref(row),
+        "external_id": row.external_id,
+        "outlet_url": row.outlet_url,
         "quote_count": count or 0,
-        "text": article.text,
+        "text": row.text,
     }
 
 
@@ -368,7 +366,7 @@ def _quote_dicts(session: Session, ids: Sequence[int]) -> list[dict[str, Any]]:
     if not ids:
         return []
     rows = session.execute(
-        select(Quote, Article, Outlet.name, Speaker.name)
+        select(Quote, Speaker.name.label("speaker_name"), *ARTICLE_REF_COLUMNS)
         .join(Article, Article.id == Quote.article_id)
         .outerjoin(Outlet, Outlet.id == Article.outlet_id)
         .outerjoin(Speaker, Speaker.id == Quote.speaker_id)
@@ -382,25 +380,24 @@ def _quote_dicts(session: Session, ids: Sequence[int]) -> list[dict[str, Any]]:
         .order_by(Occurrence.quote_id, Occurrence.start)
     ):
         statement_ids[quote_id].append(statement_id)
-    return [
-        {
-            "id": quote.id,
-            "text": quote.text,
-            "type": quote.type,
-            "start": quote.start,
-            "end": quote.end,
-            "cue": quote.cue,
-            "mention": quote.mention,
-            "speaker": {"id": quote.speaker_id, "name": speaker_name} if quote.speaker_id else None,
-            "article": _article_ref(article, outlet),
-            "statement_ids": _unique_ints(statement_ids[quote.id]),
-        }
-        for quote, article, outlet, speaker_name in rows
-    ]
-
-
-def _unique_ints(items: Iterable[int]) -> list[int]:
-    return list(dict.fromkeys(items))
+    out = []
+    for row in rows:
+        quote = row.Quote
+        out.append(
+            {
+                "id": quote.id,
+                "text": quote.text,
+                "type": quote.type,
+                "start": quote.start,
+                "end": quote.end,
+                "cue": quote.cue,
+                "mention": quote.mention,
+                "speaker": {"id": quote.speaker_id, "name": row.speaker_name} if quote.speaker_id else None,
+                "article": _article_ref(row),
+                "statement_ids": _unique(statement_ids[quote.id]),
+            }
+        )
+    return out
 
 
 # ---------------------------------------------------------------- verification
@@ -409,7 +406,6 @@ VERDICT_RANK = {"verbatim": 0, "close": 1, "paraphrase": 2, "different": 3}
 CLOSE_MIN = 0.8  # similarity for "close" (numbers, negation and entities must agree)
 PARAPHRASE_MIN = 0.45  # similarity for "paraphrase" (agreeing)
 VERBATIM_MIN_WORDS = 4  # a contained excerpt shorter than this is no verbatim evidence
-MAX_CANDIDATES = 500  # stored units scored per given unit
 MAX_VERIFY_UNITS = 20  # sentences of the given text that are looked up
 
 
@@ -456,6 +452,11 @@ def _verify_candidates(
     return select(*cols).join(hits, hits.c.occurrence_id == Occurrence.id).where(placed)
 
 
+def _with_features(session: Session, stmt: Select[Any]) -> list[tuple[Any, Features]]:
+    """Candidate rows with the features of their text."""
+    return [(row, features(row.text)) for row in session.execute(stmt)]
+
+
 def verify_quote(session: Session, text: str, speaker: str | None, limit: int) -> list[dict[str, Any]]:
     """The stored statements nearest to ``text`` (attributed to ``speaker`` when given).
 
@@ -476,6 +477,8 @@ def verify_quote(session: Session, text: str, speaker: str | None, limit: int) -
             .where(Occurrence.speaker_id.in_(speaker_ids), Occurrence.statement_id.is_not(None))
         )
         small = (n_units or 0) <= SMALL_SPEAKER_UNITS
+    # A small speaker's candidates are all its units, the same for every given unit: read once.
+    fixed = _with_features(session, _verify_candidates(session, [], speaker_ids, small)) if small else None
     # statement -> (rank, score, verdict, quote id, unit start) of its best unit
     best: dict[int, tuple[int, float, str, int, int]] = {}
     for unit, vec in zip(units, embed([u.text for u in units]), strict=True):
@@ -487,8 +490,12 @@ def verify_quote(session: Session, text: str, speaker: str | None, limit: int) -
         near: dict[int, float] = {}
         across: dict[int, tuple[float, float]] = {}
         spans: dict[int, tuple[int, int]] = {}
-        for row in session.execute(_verify_candidates(session, keys, speaker_ids, small)):
-            stored = features(row.text)
+        rows = (
+            fixed
+            if fixed is not None
+            else _with_features(session, _verify_candidates(session, keys, speaker_ids, small))
+        )
+        for row, stored in rows:
             name, score = verdict(given, stored)
             old = best.get(row.statement_id)
             if old is None or (VERDICT_RANK[name], -score) < (old[0], -old[1]):

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import event
 
 from tests.api.conftest import make_app
 from tests.api.sample import KIRBY_STATEMENT, OUTLETS
@@ -175,3 +178,35 @@ def test_settings_from_the_environment(tmp_path: Path, monkeypatch: Any) -> None
     assert app.config["DATABASE_URL"].endswith("env.db")
     r = app.test_client().get("/v1/speakers")
     assert r.headers["Cache-Control"] == "public, max-age=7"
+
+
+def _sql_of(app: Flask, call: Callable[[], Any]) -> list[str]:
+    """The SQL statements that ``call`` runs on the app's engine."""
+    seen: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        seen.append(statement)
+
+    engine = app.extensions["quotes_db"].engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        call()
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    return seen
+
+
+def test_quote_lists_do_not_read_article_texts(sample_app: Flask, ids: dict[str, Any]) -> None:
+    client = sample_app.test_client()
+    aid = ids["articles"][1]
+    for url in ("/v1/quotes?speaker=Kirby", f"/v1/articles/{aid}/quotes"):
+        sql = _sql_of(sample_app, lambda url=url: client.get(url))
+        assert sql and not [s for s in sql if "articles.text" in s], url
+    assert client.get("/v1/articles/999999/quotes").status_code == 404
+
+
+def test_verify_reads_a_small_speakers_units_once(sample_app: Flask) -> None:
+    client = sample_app.test_client()
+    text = f"{KIRBY_STATEMENT}. The troops will train for several weeks near the border."
+    sql = _sql_of(sample_app, lambda: client.post("/v1/verify", json={"text": text, "speaker": "Kirby"}))
+    assert len([s for s in sql if "occurrences.embedding" in s]) == 1
