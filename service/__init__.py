@@ -36,10 +36,10 @@ def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
 def register_extensions(app: Flask) -> None:
     """Bind the database, flask-smorest and CORS to ``app``."""
     from service.errors import register_error_handlers
-    from service.extensions import api, cors, init_db
+    from service.extensions import cors, init_api, init_db
 
     init_db(app)
-    api.init_app(app)
+    init_api(app)
     register_error_handlers(app)
     origins = app.config["CORS_ORIGINS"]
     if origins:

@@ -8,6 +8,7 @@ also read without the prefix.
 
 from __future__ import annotations
 
+import copy
 import os
 from typing import Any
 
@@ -80,6 +81,8 @@ def load_config(app: Flask, config: type[Config] | None, overrides: dict[str, An
         app.config["CORS_ORIGINS"] = _split(env["CORS_ORIGINS"])
     app.config.from_prefixed_env("QUOTES")
     app.config.update(overrides or {})
+    # apispec's to_dict writes into these options: each app gets its own copy of the class's dict.
+    app.config["API_SPEC_OPTIONS"] = copy.deepcopy(app.config.get("API_SPEC_OPTIONS", {}))
     for key in ("API_KEYS", "CORS_ORIGINS"):
         if isinstance(app.config.get(key), str):
             app.config[key] = _split(app.config[key])

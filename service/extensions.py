@@ -1,5 +1,9 @@
 """Flask extensions, created unbound here and bound to an app in `create_app` via ``init_app``.
 
+flask-smorest's `Api` is the exception: ``init_app`` rebinds an instance's app and spec, so one
+shared instance would serve the last app's document from every app. `init_api` makes one per
+app; `get_api` finds it in ``app.extensions``.
+
 The database is bound the same way: `init_db` keeps the engine and session factories of
 ``service.db`` in ``app.extensions["quotes_db"]``; `db_session()` gives the request's session
 (one per request, closed at teardown).
@@ -17,7 +21,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from service.db import get_engine, make_session_factory
 
-api = Api()
 cors = CORS()
 
 
@@ -28,6 +31,18 @@ class Database:
     engine: Engine
     sessions: sessionmaker[Session]
     writer_sessions: sessionmaker[Session]
+
+
+def init_api(app: Flask) -> Api:
+    """A new flask-smorest `Api` bound to ``app`` (kept in ``app.extensions["flask-smorest"]``)."""
+    return Api(app)
+
+
+def get_api(app: Flask | None = None) -> Api:
+    """The `Api` of ``app`` (default: the current app)."""
+    app = app or current_app
+    api: Api = app.extensions["flask-smorest"]["apis"][""]["ext_obj"]
+    return api
 
 
 def init_db(app: Flask) -> None:

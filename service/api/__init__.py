@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from flask import Flask
 
-from service.extensions import api
+from service.extensions import get_api
 
 
 def register_api(app: Flask) -> None:
-    """Register the API blueprints on ``app`` (``api`` is already bound to it)."""
+    """Register the API blueprints on ``app`` through its `Api` (see `service.extensions.init_api`)."""
     from service.api import meta, quotes, speakers, tools
 
+    api = get_api(app)
     for module in (meta, speakers, quotes, tools):
         api.register_blueprint(module.blp)
     app.register_blueprint(meta.docs)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask.testing import FlaskClient
+
+from tests.api.conftest import dispose, make_app
 
 EXPECTED = {
     "/healthz": {"get"},
@@ -57,3 +61,16 @@ def test_docs_page_is_self_contained(client: FlaskClient) -> None:
     html = r.get_data(as_text=True)
     assert "openapi.json" in html
     assert "http://" not in html and "https://" not in html  # no CDN: works offline
+
+
+def test_each_app_serves_its_own_document(tmp_path: Path) -> None:
+    first = make_app(f"sqlite:///{tmp_path / 'a.db'}", API_TITLE="First")
+    second = make_app(f"sqlite:///{tmp_path / 'b.db'}", API_TITLE="Second")
+    try:
+        for app, title in ((first, "First"), (second, "Second")):
+            spec = app.test_client().get("/v1/openapi.json").get_json()
+            assert spec["info"]["title"] == title
+            assert {p: set(ops) - {"parameters"} for p, ops in spec["paths"].items()} == EXPECTED
+    finally:
+        dispose(first)
+        dispose(second)
