@@ -2,7 +2,7 @@
 
 from models.article import Article, Outlet
 from models.base import Base, utcnow
-from models.quote import Occurrence, OccurrenceBand, Quote, QuoteUnit, Statement
+from models.quote import Occurrence, OccurrenceBand, Quote, Statement
 from models.speaker import Speaker, SpeakerAlias, SpeakerRole, SpeakerTerm
 
 __all__ = [
@@ -12,7 +12,6 @@ __all__ = [
     "OccurrenceBand",
     "Outlet",
     "Quote",
-    "QuoteUnit",
     "Speaker",
     "SpeakerAlias",
     "SpeakerRole",

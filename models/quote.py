@@ -132,9 +132,6 @@ class Occurrence(Base):
     statement: Mapped[Statement | None] = relationship(back_populates="occurrences")
 
 
-QuoteUnit = Occurrence
-
-
 class OccurrenceBand(Base):
     """One MinHash LSH band key of a unit, indexed by (speaker, band) for candidate lookup."""
 

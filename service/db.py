@@ -48,12 +48,6 @@ def database_url(url: str | None = None) -> str:
     return url
 
 
-def is_sqlite(bind: Engine | Connection | Session) -> bool:
-    """Whether ``bind`` talks to SQLite."""
-    engine = bind.get_bind() if isinstance(bind, Session) else bind
-    return engine.dialect.name == "sqlite"
-
-
 def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
     """Create an engine for ``url`` (see `database_url`) with our SQLite settings."""
     resolved = database_url(url)

@@ -237,11 +237,6 @@ class NameProfile:
     role_keys: tuple[str, ...] = ()
     aliases: dict[str, str] = field(default_factory=dict)  # alias text -> alias kind
 
-    @property
-    def has_full_name(self) -> bool:
-        """Whether the speaker can be identified without context."""
-        return bool(self.full_keys)
-
 
 def _person_names(names: list[str]) -> tuple[list[str], list[str], list[str]]:
     """(full names, surnames, titles) from a person's name forms."""

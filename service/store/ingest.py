@@ -21,7 +21,7 @@ import logging
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -109,7 +109,6 @@ class IngestResult:
     units: int = 0
     speakers_created: int = 0
     statements_created: int = 0
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def date_in_range(value: dt.date | None) -> bool:
@@ -292,10 +291,9 @@ def _by_short(session: Session, prof: NameProfile, keys: Sequence[str]) -> int |
 def _bare_org(session: Session, prof: NameProfile) -> int | None:
     """A country-qualified organisation ("South Korean National Intelligence Service") found as an
     organisation stored under its bare name, if exactly one has it and no other country's form."""
-    country = org_parts(prof.display)[0]
+    country, bare = org_parts(prof.display)
     if country is None:
         return None
-    bare = org_parts(prof.display)[1]
     ids = set(
         session.scalars(
             select(SpeakerAlias.speaker_id)
@@ -684,14 +682,13 @@ def _store_article(
     # Quotes and their units.
     pending: dict[int, list[Occurrence]] = defaultdict(list)
     seen_spans: set[tuple[int, int]] = set()
+    seen_quotes: set[tuple[int, int]] = set()
     for q in sorted(quotes, key=lambda q: (q.start, q.end)):
         sp = q.speaker
         sid = resolved.get((sp.name, sp.kind, sp.aliases, sp.roles))
-        exists = session.scalar(
-            select(Quote.id).where(Quote.article_id == row.id, Quote.start == q.start, Quote.end == q.end)
-        )
-        if exists is not None:
-            continue
+        if (q.start, q.end) in seen_quotes:
+            continue  # the article is new in this transaction: its quotes so far are these
+        seen_quotes.add((q.start, q.end))
         qrow = Quote(
             article_id=row.id, start=q.start, end=q.end, text=q.text, type=q.type,
             parts=[{"start": p.start, "end": p.end} for p in q.parts] or None,

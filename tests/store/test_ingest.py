@@ -383,3 +383,10 @@ def test_role_lookup_near_the_date_limits_does_not_overflow(session_factory: ses
         quote = q(text, "We are watching closely.", "the Defense Secretary")
         r = _ingest(session_factory, ext, text + ext, [quote], published_at=day)
         assert r.status == "added"
+
+
+def test_the_same_quote_span_twice_is_stored_once(session_factory: sessionmaker[Session]) -> None:
+    quote = q(A3, "We will send 8,000 soldiers to Russia.", "Kim Jong Un")
+    r = _ingest(session_factory, "twice", A3, [quote, quote])
+    assert (r.quotes, r.units) == (1, 1)
+    assert _count(session_factory, Quote) == 1
