@@ -220,6 +220,11 @@ class ArticleInSchema(StrictSchema):
             max=MAX_PUBLISHED,
             error=f"Must be a date from {MIN_PUBLISHED} to {MAX_PUBLISHED}.",
         ),
+        # documents the range in the OpenAPI document (JSON Schema has no date bounds)
+        metadata={
+            "pattern": r"^(1[89]|2[01])[0-9]{2}-[0-9]{2}-[0-9]{2}$",
+            "description": f"Publication date, {MIN_PUBLISHED} to {MAX_PUBLISHED}.",
+        },
     )
 
 
