@@ -55,6 +55,7 @@ def ingest(paths: tuple[Path, ...], batch_size: int, registry: Path | None, quie
     from tqdm import tqdm
 
     from service.db import get_engine, make_session_factory
+    from service.store.ingest import IngestResult
     from service.store.sources import SPEAKER_REGISTRY, InputError, expand_paths, read_inputs, run_ingest
 
     try:
@@ -65,7 +66,7 @@ def ingest(paths: tuple[Path, ...], batch_size: int, registry: Path | None, quie
     bar = tqdm(total=len(articles), unit="article", disable=len(articles) < 2 or None, file=sys.stderr)
     lines: list[str] = []
 
-    def report(r) -> None:  # type: ignore[no-untyped-def]
+    def report(r: IngestResult) -> None:
         bar.update(1)
         if r.status == "duplicate":
             lines.append(f"{r.external_id}: unchanged, already ingested ({r.reason})")

@@ -14,6 +14,7 @@ from typing import Any
 from flask import Flask, Response, jsonify
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response as BaseResponse
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +69,7 @@ def error_response(
     return response
 
 
-def _handle_http(error: HTTPException) -> Response:
+def _handle_http(error: HTTPException) -> BaseResponse:
     code = error.code or 500
     data = getattr(error, "data", None) or {}
     errors = data.get("errors") or data.get("messages")
@@ -99,7 +100,7 @@ def _handle_db(error: SQLAlchemyError) -> Response:
     return error_response(500, "A database error occurred.")
 
 
-def _handle_any(error: Exception) -> Response:
+def _handle_any(error: Exception) -> BaseResponse:
     if isinstance(error, HTTPException):
         return _handle_http(error)
     log.exception("unhandled error")

@@ -13,7 +13,7 @@ from service.errors import Unauthorized
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-SECURITY = [{"bearerAuth": []}]
+SECURITY: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 
 
 def check_api_key() -> None:

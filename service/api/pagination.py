@@ -33,7 +33,9 @@ class CursorField(fields.String):
             **kwargs,
         )
 
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
+    def _deserialize(  # type: ignore[override]  # a cursor string deserializes to the int id
+        self, value: Any, attr: str | None, data: Any, **kwargs: Any
+    ) -> int:
         text = super()._deserialize(value, attr, data, **kwargs)
         if not re.fullmatch(_CURSOR_RE, text):
             raise ValidationError("Invalid cursor.")

@@ -81,6 +81,8 @@ class Articles(MethodView):
             registry=None,
         )
         (result,) = summary.results
+        if result.article_id is None:  # ingest stores or finds the article, or raises
+            raise RuntimeError("ingest returned no article id")
         return _article_or_404(result.article_id), 201 if result.status == "added" else 200
 
 

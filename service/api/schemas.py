@@ -7,7 +7,7 @@ ids are ``dump_only``. The OpenAPI document is generated from these schemas by f
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, cast
 
 import marshmallow as ma
 from marshmallow import fields, validate
@@ -84,8 +84,8 @@ class FullRegexp(validate.Regexp):
     """`validate.Regexp` matching the whole value, as JSON Schema's ``pattern`` with ``^...$`` does
     (Python's ``$`` would also accept a trailing newline)."""
 
-    def __call__(self, value: str) -> str:
-        if self.regex.fullmatch(value) is None:
+    def __call__(self, value: str) -> str:  # type: ignore[override]  # str patterns only
+        if cast("re.Pattern[str]", self.regex).fullmatch(value) is None:
             raise ma.ValidationError(self._format_error(value))
         return value
 
@@ -93,8 +93,8 @@ class FullRegexp(validate.Regexp):
 class SearchRegexp(validate.Regexp):
     """`validate.Regexp` found anywhere in the value, as an unanchored JSON Schema ``pattern``."""
 
-    def __call__(self, value: str) -> str:
-        if self.regex.search(value) is None:
+    def __call__(self, value: str) -> str:  # type: ignore[override]  # str patterns only
+        if cast("re.Pattern[str]", self.regex).search(value) is None:
             raise ma.ValidationError(self._format_error(value))
         return value
 

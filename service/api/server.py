@@ -10,7 +10,7 @@ from gunicorn.app.base import BaseApplication
 from service import create_app
 
 
-class GunicornApp(BaseApplication):  # type: ignore[misc]
+class GunicornApp(BaseApplication):
     """A gunicorn application serving an already configured Flask app."""
 
     def __init__(self, app: Flask, options: dict[str, Any]) -> None:

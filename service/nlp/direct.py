@@ -40,8 +40,8 @@ def direct_quote(ctx: Context, q: QuotedSpan) -> Candidate | None:
         named = _name_colon(doc, q, starts[para])
         if named is not None:
             colon, subj = named
-            span = (colon.idx, colon.idx + 1)
-            return Candidate(q.start, end, "direct", pieces, para, cue_span=span, subject=subj)
+            colon_span = (colon.idx, colon.idx + 1)
+            return Candidate(q.start, end, "direct", pieces, para, cue_span=colon_span, subject=subj)
         # No cue: a quote that opens its paragraph (or its sentence) and is a clause is a
         # follow-on of the previous speaker; a mid-sentence fragment is not a quote.
         para_start = starts[para]

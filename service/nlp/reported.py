@@ -51,7 +51,7 @@ NOT_SPEAKERS = {
 
 def reported_speech(ctx: Context, verb: Token) -> list[Candidate]:
     doc, starts, in_quote = ctx.doc, ctx.starts, ctx.in_quote
-    out = []
+    out: list[Candidate] = []
     subj = subject_of(verb, in_quote)
     if subj is None:
         return out
@@ -99,13 +99,13 @@ def reported_speech(ctx: Context, verb: Token) -> list[Candidate]:
         c.subject = subj
         out.append(c)
     if not out and verb.lemma_.lower() in BARE_CLAUSE_CUES:
-        c = bare_clause(ctx, verb, subj)
-        if c is not None:
-            out.append(c)
+        bare = bare_clause(ctx, verb, subj)
+        if bare is not None:
+            out.append(bare)
     if not out and verb.lemma_.lower() in DIRECTIVE_CUES:
-        c = directive(ctx, verb, subj)
-        if c is not None:
-            out.append(c)
+        order = directive(ctx, verb, subj)
+        if order is not None:
+            out.append(order)
     return out
 
 

@@ -563,9 +563,9 @@ class SpeakerResolver:
                 p = ents.person_for_token(child)
                 if p is not None:
                     return Resolved(p.name, "person", _mention_chars(tok), p)
-        org = ents.org_for_token(tok)
-        if org is not None:
-            return Resolved(org.name, "organization", _mention_chars(tok), org)
+        named_org = ents.org_for_token(tok)
+        if named_org is not None:
+            return Resolved(named_org.name, "organization", _mention_chars(tok), named_org)
         if tok.lemma_.lower() in DOCUMENT_NOUNS:
             # "a statement from the Prime Minister's Office said", "the EU's statement said"
             for child in tok.children:

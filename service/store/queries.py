@@ -379,7 +379,8 @@ def _quote_dicts(session: Session, ids: Sequence[int]) -> list[dict[str, Any]]:
         .where(Occurrence.quote_id.in_(ids), Occurrence.statement_id.is_not(None))
         .order_by(Occurrence.quote_id, Occurrence.start)
     ):
-        statement_ids[quote_id].append(statement_id)
+        if statement_id is not None:  # filtered above; narrows the type
+            statement_ids[quote_id].append(statement_id)
     out = []
     for row in rows:
         quote = row.Quote
