@@ -1,4 +1,13 @@
-"""Cue lexicons (reporting verbs, source prepositions, media words), loaded from JSON once."""
+"""The project's word lists, loaded from ``lexicons/*.json`` once (one loader for all of them).
+
+- ``cue_lexicon()``: reporting verbs, source prepositions, media words (quote detection).
+- ``speaker_lexicon()``: titles, honorifics, organisation words, document nouns, gendered words,
+  country forms (in-article resolution in ``service.nlp.speakers`` and cross-article resolution in
+  ``service.registry.names`` read the same lists, so the two never disagree about a title).
+- ``first_name_genders()``: common first names with the gender they usually signal.
+
+Plain data only: no spaCy, Flask or database import, so any layer may use it.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +15,20 @@ import functools
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 LEXICON_DIR = Path(__file__).parent / "lexicons"
+
+
+@functools.cache
+def load_lexicon(name: str) -> dict[str, Any]:
+    """The parsed JSON of ``lexicons/<name>.json`` (cached; callers must not mutate it)."""
+    data: dict[str, Any] = json.loads((LEXICON_DIR / f"{name}.json").read_text(encoding="utf-8"))
+    return data
+
+
+def _words(data: dict[str, Any], key: str) -> frozenset[str]:
+    return frozenset(w.casefold() for w in data[key])
 
 
 @dataclass(frozen=True)
@@ -24,17 +45,74 @@ class CueLexicon:
 @functools.lru_cache(maxsize=1)
 def cue_lexicon() -> CueLexicon:
     """The reporting-cue lexicon shipped in ``lexicons/cues.json``."""
-    data = json.loads((LEXICON_DIR / "cues.json").read_text(encoding="utf-8"))
+    data = load_lexicon("cues")
     return CueLexicon(
-        speech_verbs=frozenset(data["speech_verbs"]),
-        cognition_verbs=frozenset(data["cognition_verbs"]),
-        speech_nouns=frozenset(data["speech_nouns"]),
-        media_heads=frozenset(data["media_heads"]),
+        speech_verbs=_words(data, "speech_verbs"),
+        cognition_verbs=_words(data, "cognition_verbs"),
+        speech_nouns=_words(data, "speech_nouns"),
+        media_heads=_words(data, "media_heads"),
+    )
+
+
+@dataclass(frozen=True)
+class SpeakerLexicon:
+    """Word lists about speakers' names (``lexicons/speakers.json``), lower-case.
+
+    ``title_words`` is everything that may precede a name as (part of) a title and is stripped
+    from it: honorifics, titles, title qualifiers ("foreign", "former") and connectives ("of").
+    """
+
+    honorifics: frozenset[str]
+    single_name_honorifics: frozenset[str]
+    titles: frozenset[str]
+    title_qualifiers: frozenset[str]
+    title_connectives: frozenset[str]
+    name_suffixes: frozenset[str]
+    feminine_words: frozenset[str]
+    masculine_words: frozenset[str]
+    organisation_heads: frozenset[str]
+    organisation_name_words: frozenset[str]
+    organisation_classes: tuple[frozenset[str], ...]
+    document_nouns: frozenset[str]
+    role_word_folds: dict[str, str]
+    role_filler: frozenset[str]
+    countries: dict[str, tuple[str, ...]]
+
+    @property
+    def title_words(self) -> frozenset[str]:
+        return self.honorifics | self.titles | self.title_qualifiers | self.title_connectives
+
+    @property
+    def organisation_words(self) -> frozenset[str]:
+        """Words that mark a name as an organisation's (heads and other name words)."""
+        return self.organisation_heads | self.organisation_name_words
+
+
+@functools.lru_cache(maxsize=1)
+def speaker_lexicon() -> SpeakerLexicon:
+    """The speaker-name lexicon shipped in ``lexicons/speakers.json``."""
+    data = load_lexicon("speakers")
+    return SpeakerLexicon(
+        honorifics=_words(data, "honorifics"),
+        single_name_honorifics=_words(data, "single_name_honorifics"),
+        titles=_words(data, "titles"),
+        title_qualifiers=_words(data, "title_qualifiers"),
+        title_connectives=_words(data, "title_connectives"),
+        name_suffixes=_words(data, "name_suffixes"),
+        feminine_words=_words(data, "feminine_words"),
+        masculine_words=_words(data, "masculine_words"),
+        organisation_heads=_words(data, "organisation_heads"),
+        organisation_name_words=_words(data, "organisation_name_words"),
+        organisation_classes=tuple(frozenset(c) for c in data["organisation_classes"]),
+        document_nouns=_words(data, "document_nouns"),
+        role_word_folds=dict(data["role_word_folds"]),
+        role_filler=_words(data, "role_filler"),
+        countries={k: tuple(v) for k, v in data["countries"].items()},
     )
 
 
 @functools.lru_cache(maxsize=1)
 def first_name_genders() -> dict[str, str]:
     """Lower-case first name -> "f" or "m", from ``lexicons/first_names.json``."""
-    data = json.loads((LEXICON_DIR / "first_names.json").read_text(encoding="utf-8"))
+    data = load_lexicon("first_names")
     return {**{n: "f" for n in data["female"]}, **{n: "m" for n in data["male"]}}

@@ -19,26 +19,13 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
+from service.nlp.lexicon import speaker_lexicon
+
+_LEX = speaker_lexicon()
 # Words that form titles and honorifics when they precede a person's name.
-TITLE_WORDS = frozenset(
-    """
-    mr mrs ms miss dr prof sir dame lord lady rev father pope king queen prince princess sheikh
-    president vice prime minister secretary deputy under assistant chief general gen lt col colonel
-    major maj capt captain admiral adm sgt sergeant commander cmdr marshal lieutenant
-    senator sen rep representative congressman congresswoman governor gov mayor speaker leader
-    author writer columnist professor analyst economist researcher lawyer photographer reporter editor
-    chancellor premier ambassador envoy spokesperson spokesman spokeswoman spokes press director
-    coordinator adviser advisor advisors counselor chairman chairwoman chair ceo cfo coo founder head
-    commissioner inspector judge justice attorney lawmaker mp official officer minister's
-    foreign defense defence state interior finance home justice security national communications
-    strategic intelligence military army navy air force white house pentagon kremlin ministry
-    supreme ruling party opposition former acting then current top senior chief's the of for and
-    us u s american russian ukrainian korean south north chinese british french german japanese
-    nato un eu
-    """.split()
-)
+TITLE_WORDS = _LEX.title_words
 # Titles that make a one-word remainder a full name rather than a surname ("Pope Francis").
-HONORIFIC_SINGLE = frozenset({"pope", "king", "queen", "prince", "princess", "sheikh"})
+HONORIFIC_SINGLE = _LEX.single_name_honorifics
 
 
 # Country names, their short forms and demonyms, folded to one key (the qualifier of org names).
@@ -47,33 +34,13 @@ def drop_possessive(toks: list[str]) -> list[str]:
     return [t for i, t in enumerate(toks) if not (t == "s" and i > 0 and len(toks[i - 1]) > 1)]
 
 
-COUNTRY_FORMS: dict[str, str] = {}
-for _key, _forms in {
-    "united states": "united states|us|u s|usa|america|american|u s a",
-    "north korea": "north korea|north korean|dprk|democratic people s republic of korea",
-    "south korea": "south korea|south korean|rok|republic of korea",
-    "russia": "russia|russian|russian federation",
-    "ukraine": "ukraine|ukrainian",
-    "china": "china|chinese|people s republic of china|prc",
-    "japan": "japan|japanese",
-    "united kingdom": "united kingdom|uk|u k|britain|british|great britain",
-    "france": "france|french",
-    "germany": "germany|german",
-    "israel": "israel|israeli",
-    "iran": "iran|iranian",
-    "india": "india|indian",
-    "canada": "canada|canadian",
-    "european union": "european union|eu|european",
-    "taiwan": "taiwan|taiwanese",
-    "poland": "poland|polish",
-    "turkey": "turkey|turkish|turkiye",
-}.items():
-    for _form in _forms.split("|"):
-        COUNTRY_FORMS[" ".join(drop_possessive(_form.split()))] = _key
+COUNTRY_FORMS: dict[str, str] = {
+    " ".join(drop_possessive(form.split())): key for key, forms in _LEX.countries.items() for form in forms
+}
 _COUNTRY_MAX_WORDS = max(len(f.split()) for f in COUNTRY_FORMS)
 
-ROLE_WORD_FOLDS = {"defence": "defense", "spokesman": "spokesperson", "spokeswoman": "spokesperson"}
-ROLE_FILLER = frozenset({"the", "a", "an", "us", "u", "s", "american", "then", "former", "current", "top"})
+ROLE_WORD_FOLDS = _LEX.role_word_folds
+ROLE_FILLER = _LEX.role_filler
 
 _NON_WORD = re.compile(r"[^\w\s]+")
 _SPACES = re.compile(r"\s+")
@@ -112,7 +79,7 @@ def compact_key(name: str) -> str:
     return name_key(name).replace(" ", "")
 
 
-NAME_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
+NAME_SUFFIXES = _LEX.name_suffixes
 
 
 def initials(name: str) -> tuple[str, ...]:
@@ -201,15 +168,7 @@ def surnames_of(full_name: str) -> list[str]:
     return [toks[-1]]
 
 
-ORG_WORDS = frozenset(
-    """
-    house ministry service agency office department council committee government party army forces
-    force command bank university institute news times post press association union commission court
-    parliament assembly congress senate kremlin pentagon nato embassy administration authority
-    police military navy corporation company inc ltd group organization organisation federation
-    cabinet secretariat staff network broadcasting agency's media center centre foundation fund
-    """.split()
-)
+ORG_WORDS = _LEX.organisation_words
 
 
 def guess_kind(name: str, kind: str = "unknown") -> str:
