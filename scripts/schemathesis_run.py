@@ -58,6 +58,8 @@ def main() -> int:
         "DATABASE_URL": database_url,
         "API_KEYS": API_KEY,
         "QUOTES_PRELOAD_MODEL": "true",
+        # jobs made by fuzzed `POST /v1/articles?async=true` go to a queue of this run's own
+        "QUEUE_NAME": f"schemathesis-{tmp.name}",
     }
     py = sys.executable
     if not args.no_seeds:

@@ -50,7 +50,11 @@ def extract(files: tuple[Path, ...], jsonl: bool, pretty: bool, batch_size: int)
 @click.option("--registry", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Speaker registry JSON [seeds/speakers.json].")  # fmt: skip
 @click.option("--quiet", "-q", is_flag=True, help="Only print the summary.")
-def ingest(paths: tuple[Path, ...], batch_size: int, registry: Path | None, quiet: bool) -> None:
+@click.option("--queue", "use_queue", is_flag=True,
+              help="Enqueue one job per article on the ingest queue (REDIS_URL) for `worker`s.")  # fmt: skip
+def ingest(
+    paths: tuple[Path, ...], batch_size: int, registry: Path | None, quiet: bool, use_queue: bool
+) -> None:
     """Store articles from text/HTML files, JSON-lines files or directories (DATABASE_URL)."""
     from tqdm import tqdm
 
@@ -62,6 +66,9 @@ def ingest(paths: tuple[Path, ...], batch_size: int, registry: Path | None, quie
         articles = list(read_inputs(paths))
     except InputError as exc:
         raise click.ClickException(str(exc)) from exc
+    if use_queue:
+        _enqueue(articles, registry or SPEAKER_REGISTRY, quiet)
+        return
     factory = make_session_factory(get_engine(), writer=True)
     bar = tqdm(total=len(articles), unit="article", disable=len(articles) < 2 or None, file=sys.stderr)
     lines: list[str] = []
@@ -86,6 +93,72 @@ def ingest(paths: tuple[Path, ...], batch_size: int, registry: Path | None, quie
     click.echo(
         f"{summary.added} added, {summary.duplicates} unchanged (already ingested) from {n_files} file(s)"
     )
+
+
+def _enqueue(articles: list, registry: Path, quiet: bool) -> None:  # type: ignore[type-arg]
+    """`ingest --queue`: load the speaker registry here, then one job per article."""
+    from redis.exceptions import RedisError
+
+    from service.db import get_engine, make_session_factory
+    from service.jobs.queue import enqueue_articles, get_queue, redis_url
+    from service.store.ingest import load_registry
+
+    if registry.exists():
+        load_registry(make_session_factory(get_engine(), writer=True), registry)
+    try:
+        jobs = enqueue_articles(articles, get_queue())
+    except RedisError as exc:
+        raise click.ClickException(f"cannot reach Redis at {redis_url()}: {exc}") from exc
+    if not quiet:
+        for article, job in zip(articles, jobs, strict=True):
+            click.echo(f"{article.external_id}: queued as job {job.id}")
+    click.echo(f"{len(jobs)} job(s) queued on {redis_url()}")
+
+
+@cli.command()
+@click.option("--queue", "queue_name", help="Queue to work [$QUEUE_NAME, else ingest].")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+@click.option("--name", help="Worker name (default: RQ's, unique).")
+@click.option("--extractor", hidden=True, help="module:factory of a stand-in extractor (tests).")
+@click.option("--heartbeat", default=10, show_default=True, type=click.IntRange(1),
+              help="Seconds between heartbeats while a job runs.")  # fmt: skip
+@click.option("--grace", default=20, show_default=True, type=click.IntRange(1),
+              help="Seconds past a missed heartbeat until a job is abandoned and retried.")  # fmt: skip
+@click.option("--maintenance", default=30, show_default=True, type=click.IntRange(1),
+              help="Seconds between cleanups that re-queue abandoned jobs.")  # fmt: skip
+@click.option("--worker-ttl", default=60, show_default=True, type=click.IntRange(16),
+              help="Seconds a worker's registration lives without a heartbeat.")  # fmt: skip
+def worker(
+    queue_name: str | None,
+    burst: bool,
+    name: str | None,
+    extractor: str | None,
+    heartbeat: int,
+    grace: int,
+    maintenance: int,
+    worker_ttl: int,
+) -> None:
+    """Run a queue worker: ingest the articles queued by `ingest --queue` and `POST /v1/articles`
+    (REDIS_URL, DATABASE_URL). Start one per core; stop with SIGTERM (finishes the current job)."""
+    from redis.exceptions import RedisError
+
+    from service.jobs.queue import redis_url
+    from service.jobs.worker import run_worker
+
+    try:
+        run_worker(
+            queue_name=queue_name,
+            burst=burst,
+            name=name,
+            extractor=extractor,
+            heartbeat=heartbeat,
+            grace=grace,
+            maintenance=maintenance,
+            worker_ttl=worker_ttl,
+            preload=extractor is None,
+        )
+    except RedisError as exc:
+        raise click.ClickException(f"cannot reach Redis at {redis_url()}: {exc}") from exc
 
 
 @cli.command()

@@ -1,9 +1,9 @@
 """Application settings: `Config` defaults, `TestConfig` for tests, overrides from the environment.
 
 Environment: every ``QUOTES_<NAME>`` variable overrides ``<NAME>`` (values parsed as JSON when they
-can be, see `flask.Config.from_prefixed_env`); ``DATABASE_URL``, ``API_KEYS`` (comma-separated
-bearer keys for writes), ``MAX_CONTENT_LENGTH`` (bytes) and ``CORS_ORIGINS`` (comma-separated) are
-also read without the prefix.
+can be, see `flask.Config.from_prefixed_env`); ``DATABASE_URL``, ``REDIS_URL``, ``QUEUE_NAME``,
+``API_KEYS`` (comma-separated bearer keys for writes), ``MAX_CONTENT_LENGTH`` (bytes) and
+``CORS_ORIGINS`` (comma-separated) are also read without the prefix.
 """
 
 from __future__ import annotations
@@ -36,6 +36,14 @@ class Config:
     CACHE_MAX_AGE: int = 60
     # Load the spaCy model when the app starts instead of on the first extraction.
     PRELOAD_MODEL: bool = False
+    # The job queue (POST /v1/articles with `Prefer: respond-async`, `python -m service worker`).
+    # None: $REDIS_URL, else redis://127.0.0.1:6379/0 (service.jobs.queue).
+    REDIS_URL: str | None = None
+    # None: $QUEUE_NAME, else "ingest".
+    QUEUE_NAME: str | None = None
+    # Seconds a queued ingest job may run, and how often a failed or abandoned job is retried.
+    JOB_TIMEOUT: int = 15 * 60
+    JOB_RETRIES: int = 3
     # Gunicorn (python -m service serve).
     WORKERS: int = 2
     WORKER_TIMEOUT: int = 120
@@ -73,6 +81,9 @@ def load_config(app: Flask, config: type[Config] | None, overrides: dict[str, An
     env = os.environ
     if "DATABASE_URL" in env:
         app.config["DATABASE_URL"] = env["DATABASE_URL"]
+    for key in ("REDIS_URL", "QUEUE_NAME"):
+        if key in env:
+            app.config[key] = env[key]
     if "API_KEYS" in env:
         app.config["API_KEYS"] = _split(env["API_KEYS"])
     if "MAX_CONTENT_LENGTH" in env:

@@ -9,9 +9,9 @@ from service.extensions import get_api
 
 def register_api(app: Flask) -> None:
     """Register the API blueprints on ``app`` through its `Api` (see `service.extensions.init_api`)."""
-    from service.api import meta, quotes, speakers, tools
+    from service.api import jobs, meta, quotes, speakers, tools
 
     api = get_api(app)
-    for module in (meta, speakers, quotes, tools):
+    for module in (meta, speakers, quotes, jobs, tools):
         api.register_blueprint(module.blp)
     app.register_blueprint(meta.docs)

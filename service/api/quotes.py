@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import Response, jsonify, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from service.api.auth import SECURITY, require_api_key
 from service.api.extraction import get_app_extractor
+from service.api.jobs import enqueue_article
 from service.api.pagination import page
 from service.api.schemas import (
+    ArticleAsyncArgsSchema,
     ArticleInSchema,
     ArticleSchema,
+    JobSchema,
     PageArgsSchema,
     QuotePageSchema,
     QuoteQueryArgsSchema,
@@ -21,7 +25,7 @@ from service.api.speakers import ID
 from service.errors import NotFound, Unprocessable
 from service.extensions import db_session, get_db
 from service.store import queries
-from service.store.ingest import ArticleInput
+from service.store.ingest import ArticleInput, find_duplicate
 from service.store.sources import run_ingest
 from service.text.loader import html_to_text, looks_like_html
 
@@ -51,12 +55,22 @@ class Articles(MethodView):
     @blp.doc(security=SECURITY)
     @require_api_key
     @blp.arguments(ArticleInSchema)
+    @blp.arguments(ArticleAsyncArgsSchema, location="query", as_kwargs=True)
     @blp.response(201, ArticleSchema, description="Stored.")
     @blp.alt_response(200, schema=ArticleSchema, description="Already stored (same URL or text).")
-    def post(self, args: dict[str, Any]) -> tuple[dict[str, Any], int]:
+    @blp.alt_response(
+        202,
+        schema=JobSchema,
+        description="Queued (asked with `Prefer: respond-async` or `?async=true`): follow the "
+        "`Location` header, `GET /v1/jobs/{id}`, for the article id.",
+    )
+    def post(self, args: dict[str, Any], async_: bool = False) -> Response | tuple[dict[str, Any], int]:
         """Ingest one article: extract its quotes, resolve speakers, group statements.
 
-        Needs ``Authorization: Bearer <key>`` when the server has API keys configured.
+        By default the article is stored within the request (201, or 200 when it was already
+        stored). With ``Prefer: respond-async`` (or ``?async=true``) a queue worker stores it: the
+        answer is 202 with the job and its URL in ``Location``, unless the article is already
+        stored (200). Needs ``Authorization: Bearer <key>`` when the server has API keys configured.
         """
         text = args["text"]
         if looks_like_html(text):
@@ -73,6 +87,17 @@ class Articles(MethodView):
             published_at=args.get("published_at"),
         )
         article.external_id = article.external_id or f"api-{article.content_hash[:16]}"
+        if async_ or _prefers_async():
+            with get_db().sessions() as session:
+                dup = find_duplicate(session, article)
+            if dup is not None:
+                return _article_or_404(dup[0]), 200
+            # flask-smorest dumps any returned data with the 201 schema: send the job ourselves.
+            job = enqueue_article(article)
+            response = jsonify(JobSchema().dump(job))
+            response.status_code = 202
+            response.headers.update({"Location": job["url"], "Preference-Applied": "respond-async"})
+            return response
         extractor = get_app_extractor()
         summary = run_ingest(
             [article],
@@ -84,6 +109,12 @@ class Articles(MethodView):
         if result.article_id is None:  # ingest stores or finds the article, or raises
             raise RuntimeError("ingest returned no article id")
         return _article_or_404(result.article_id), 201 if result.status == "added" else 200
+
+
+def _prefers_async() -> bool:
+    """Whether the request carries ``Prefer: respond-async`` (RFC 7240)."""
+    prefs = ",".join(request.headers.getlist("Prefer")).lower()
+    return any(p.split(";")[0].strip() == "respond-async" for p in prefs.split(","))
 
 
 @blp.route(f"/articles/<{ID}:article_id>")

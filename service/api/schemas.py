@@ -368,3 +368,41 @@ class VerifyResultSchema(ma.Schema):
 class HealthSchema(ma.Schema):
     status = fields.String()
     database = fields.String()
+
+
+# ---------------------------------------------------------------- background jobs
+
+JOB_STATUSES = ("queued", "started", "finished", "failed", "deferred", "scheduled", "stopped", "canceled")
+
+
+class ArticleAsyncArgsSchema(InputSchema):
+    async_ = fields.Boolean(
+        data_key="async",
+        load_default=False,
+        metadata={
+            "description": "Queue the article for a worker and answer 202 with a job "
+            "(the same as the header `Prefer: respond-async`)."
+        },
+    )
+
+
+class JobResultSchema(ma.Schema):
+    article_id = fields.Integer(allow_none=True)
+    status = fields.String(metadata={"description": "added, or duplicate (already stored)."})
+    external_id = fields.String()
+    quotes = fields.Integer()
+    reason = fields.String(allow_none=True)
+
+
+class JobSchema(ma.Schema):
+    id = fields.String()
+    status = fields.String(metadata={"description": "One of: " + ", ".join(JOB_STATUSES)})
+    url = fields.String(metadata={"description": "This job's address."})
+    article_id = fields.Integer(allow_none=True, metadata={"description": "Set once the job has finished."})
+    article_url = fields.String(allow_none=True)
+    result = fields.Nested(JobResultSchema, allow_none=True)
+    error = fields.String(allow_none=True, metadata={"description": "Why the job failed (last attempt)."})
+    retries_left = fields.Integer(allow_none=True)
+    enqueued_at = fields.DateTime(allow_none=True)
+    started_at = fields.DateTime(allow_none=True)
+    ended_at = fields.DateTime(allow_none=True)

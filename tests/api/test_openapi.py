@@ -18,6 +18,7 @@ EXPECTED = {
     "/v1/articles": {"post"},
     "/v1/articles/{article_id}": {"get"},
     "/v1/articles/{article_id}/quotes": {"get"},
+    "/v1/jobs/{job_id}": {"get"},
     "/v1/extract": {"post"},
     "/v1/verify": {"post"},
 }
