@@ -9,8 +9,12 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from service.store.ingest import ArticleInput
 
 
 @click.group()
@@ -95,7 +99,7 @@ def ingest(
     )
 
 
-def _enqueue(articles: list, registry: Path, quiet: bool) -> None:  # type: ignore[type-arg]
+def _enqueue(articles: list[ArticleInput], registry: Path, quiet: bool) -> None:
     """`ingest --queue`: load the speaker registry here, then one job per article."""
     from redis.exceptions import RedisError
 
