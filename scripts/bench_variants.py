@@ -3,7 +3,7 @@
 
 Builds synthetic units (pseudo-word sentences with a Zipf vocabulary; every stored statement has
 a few wording variants), bulk-loads them into a temporary SQLite file (or ``--url``) with their
-MinHash LSH band keys and term counts, and times `service.store.ingest.place_unit`, the function
+MinHash LSH band keys and term counts, and times `service.store.statements.place_unit`, the function
 ingest uses: candidate lookup by band key in SQL, similarity, placement, writes. Each probe runs
 in a transaction that is rolled back, so the store keeps its size. One speaker holds every unit
 (the worst case for blocking by speaker). Time per unit should stay nearly flat as the store grows
@@ -38,7 +38,7 @@ from sqlalchemy.orm import Session, sessionmaker  # noqa: E402
 
 from models import Article, Occurrence, OccurrenceBand, Quote, Speaker, SpeakerTerm, Statement  # noqa: E402
 from service.db import make_engine, make_session_factory, upgrade_db  # noqa: E402
-from service.store import ingest as ingest_mod  # noqa: E402
+from service.store import statements as st_mod  # noqa: E402
 from service.variants.embeddings import pseudo_embed, to_bytes  # noqa: E402
 from service.variants.grouping import band_keys  # noqa: E402
 from service.variants.similarity import features  # noqa: E402
@@ -170,7 +170,7 @@ def probe(session_factory: sessionmaker[Session], gen: Generator, stored: int, n
     """Time ``n`` placements (half variants of stored statements, half new units); rolled back."""
     rnd = random.Random(stored)
     stats = ProbeStats()
-    original = ingest_mod._candidates
+    original = st_mod._candidates
 
     def timed(*args: Any, **kw: Any) -> Any:
         t0 = time.perf_counter()
@@ -179,7 +179,7 @@ def probe(session_factory: sessionmaker[Session], gen: Generator, stored: int, n
         stats.candidates.append(len(out))
         return out
 
-    ingest_mod._candidates = timed
+    st_mod._candidates = timed
     try:
         for j in range(n):
             with session_factory() as s:
@@ -200,14 +200,14 @@ def probe(session_factory: sessionmaker[Session], gen: Generator, stored: int, n
                 s.add(occ)
                 s.flush()
                 t0 = time.perf_counter()
-                ingest_mod.place_unit(s, occ, dt.date(2024, 1, 1))
+                st_mod.place_unit(s, occ, dt.date(2024, 1, 1))
                 stats.total_ms.append((time.perf_counter() - t0) * 1000)
                 if sid is not None:
                     stats.variants_probed += 1
                     stats.variants_found += int(occ.statement_id == sid)
                 s.rollback()
     finally:
-        ingest_mod._candidates = original
+        st_mod._candidates = original
     return stats
 
 
@@ -263,7 +263,7 @@ def main() -> None:
         print(
             f"time per unit grew x{medians[hi] / medians[lo]:.2f} while the store grew x{hi / lo:.0f} "
             "(one speaker holds every unit; candidates come from the LSH band index and the speaker's "
-            f"{ingest_mod.RECENT_STATEMENTS} latest statements; embeddings: deterministic pseudo-embeddings)"
+            f"{st_mod.RECENT_STATEMENTS} latest statements; embeddings: deterministic pseudo-embeddings)"
         )
         engine.dispose()
 

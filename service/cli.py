@@ -7,6 +7,7 @@ at import time.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING
 import click
 
 if TYPE_CHECKING:
-    from service.store.ingest import ArticleInput
+    from service.store.articles import ArticleInput
 
 
 @click.group()
@@ -63,12 +64,14 @@ def ingest(
     from tqdm import tqdm
 
     from service.db import get_engine, make_session_factory
-    from service.store.ingest import IngestResult
+    from service.store.articles import IngestResult
     from service.store.sources import SPEAKER_REGISTRY, InputError, expand_paths, read_inputs, run_ingest
+    from service.variants.embeddings import get_embedder
 
     try:
+        embed_fn = get_embedder(os.environ.get("QUOTES_EMBEDDINGS"))
         articles = list(read_inputs(paths))
-    except InputError as exc:
+    except (InputError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
     if use_queue:
         _enqueue(articles, registry or SPEAKER_REGISTRY, quiet)
@@ -88,7 +91,7 @@ def ingest(
             )
 
     summary = run_ingest(articles, factory, batch_size=batch_size, registry=registry or SPEAKER_REGISTRY,
-                         progress=report)  # fmt: skip
+                         progress=report, embed_fn=embed_fn)  # fmt: skip
     bar.close()
     if not quiet:
         for line in lines:
@@ -105,7 +108,7 @@ def _enqueue(articles: list[ArticleInput], registry: Path, quiet: bool) -> None:
 
     from service.db import get_engine, make_session_factory
     from service.jobs.queue import enqueue_articles, get_queue, redis_url
-    from service.store.ingest import load_registry
+    from service.store.speakers import load_registry
 
     if registry.exists():
         load_registry(make_session_factory(get_engine(), writer=True), registry)

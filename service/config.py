@@ -44,6 +44,9 @@ class Config:
     # Seconds a queued ingest job may run, and how often a failed or abandoned job is retried.
     JOB_TIMEOUT: int = 15 * 60
     JOB_RETRIES: int = 3
+    # Unit embeddings for statement placement: "model" (sentence-transformers) or "pseudo"
+    # (deterministic stand-ins that load nothing; for tests). See service.variants.embeddings.
+    EMBEDDINGS: str = "model"
     # Gunicorn (python -m service serve).
     WORKERS: int = 2
     WORKER_TIMEOUT: int = 120

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, jsonify, request
+from flask import Response, current_app, jsonify, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -25,9 +25,10 @@ from service.api.speakers import ID
 from service.errors import NotFound, Unprocessable
 from service.extensions import db_session, get_db
 from service.store import queries
-from service.store.ingest import ArticleInput, find_duplicate
+from service.store.articles import ArticleInput, find_duplicate
 from service.store.sources import run_ingest
 from service.text.loader import html_to_text, looks_like_html
+from service.variants.embeddings import get_embedder
 
 blp = Blueprint("quotes", __name__, url_prefix="/v1", description="Quotes and articles.")
 
@@ -104,6 +105,7 @@ class Articles(MethodView):
             get_db().writer_sessions,
             extract_many=lambda texts: [extractor.extract(t) for t in texts],
             registry=None,
+            embed_fn=get_embedder(current_app.config.get("EMBEDDINGS")),
         )
         (result,) = summary.results
         if result.article_id is None:  # ingest stores or finds the article, or raises

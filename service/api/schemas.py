@@ -13,7 +13,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from service.api.pagination import CursorField
-from service.store.ingest import MAX_PUBLISHED, MIN_PUBLISHED
+from service.store.articles import MAX_PUBLISHED, MIN_PUBLISHED
 
 MAX_LIMIT = 100
 DEFAULT_LIMIT = 20

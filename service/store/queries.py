@@ -27,7 +27,7 @@ from models import (
     Statement,
 )
 from service.registry.names import name_key
-from service.store.ingest import LSH_CANDIDATES, SMALL_SPEAKER_UNITS
+from service.store.statements import LSH_CANDIDATES, SMALL_SPEAKER_UNITS
 from service.variants.embeddings import cosine, embed, from_bytes
 from service.variants.grouping import band_keys, semantic_pick, weighted_overlap
 from service.variants.similarity import Features, agree, features, similarity

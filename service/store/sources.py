@@ -19,17 +19,18 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.db import PROJECT_ROOT
-from service.store.ingest import (
+from service.store.articles import (
     MAX_PUBLISHED,
     MIN_PUBLISHED,
     ArticleInput,
     IngestResult,
     date_in_range,
     find_duplicate,
-    ingest_article,
-    load_registry,
     parse_date,
 )
+from service.store.ingest import ingest_article
+from service.store.speakers import load_registry
+from service.variants.embeddings import Embedder, embed
 
 log = logging.getLogger(__name__)
 
@@ -147,9 +148,11 @@ def run_ingest(
     batch_size: int = 16,
     registry: Path | None = SPEAKER_REGISTRY,
     progress: Callable[[IngestResult], None] | None = None,
+    embed_fn: Embedder = embed,
 ) -> IngestSummary:
     """Ingest ``articles``: load the speaker registry, skip stored ones before extraction, extract
-    the rest in batches and store each article in its own transaction."""
+    the rest in batches and store each article in its own transaction (unit embeddings by
+    ``embed_fn``)."""
     if registry is not None and registry.exists():
         load_registry(session_factory, registry)
     summary = IngestSummary()
@@ -179,7 +182,7 @@ def run_ingest(
 
                 extract_many = _extract
             for a, quotes in zip(todo, extract_many([a.text for a in todo]), strict=True):
-                r = ingest_article(session_factory, a, quotes)
+                r = ingest_article(session_factory, a, quotes, embed_fn=embed_fn)
                 summary.results.append(r)
                 if progress:
                     progress(r)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -20,6 +20,9 @@ import numpy as np
 DIM = 384
 BATCH_SIZE = 64
 MODEL_NAME = "all-MiniLM-L6-v2"
+
+# An embedding function: texts -> normalised float32 rows (`embed`, or `pseudo_embed` in tests).
+Embedder = Callable[[Sequence[str]], np.ndarray]
 
 _lock = threading.Lock()
 _model: list[Any] = []
@@ -69,6 +72,18 @@ def pseudo_embed(texts: Sequence[str]) -> np.ndarray:
             out[i, h % DIM] += 1.0 if h & 1 << 31 else -1.0
     norms = np.linalg.norm(out, axis=1, keepdims=True)
     return out / np.where(norms == 0, 1.0, norms)
+
+
+EMBEDDERS: dict[str, Embedder] = {"model": embed, "pseudo": pseudo_embed}
+
+
+def get_embedder(name: str | None) -> Embedder:
+    """The embedding function called ``name`` (setting ``EMBEDDINGS``): "model" (default, the
+    sentence-transformers model) or "pseudo" (deterministic stand-ins, for tests)."""
+    try:
+        return EMBEDDERS[name or "model"]
+    except KeyError:
+        raise ValueError(f"EMBEDDINGS must be one of {sorted(EMBEDDERS)}, not {name!r}") from None
 
 
 def to_bytes(vec: np.ndarray) -> bytes:

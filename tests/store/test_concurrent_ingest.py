@@ -76,7 +76,7 @@ STRESS_SCRIPT = r"""
 import random, sys
 from service.db import get_engine, make_session_factory
 from service.nlp.types import Quote, Speaker, TextSpan
-from service.store.ingest import ArticleInput
+from service.store.articles import ArticleInput
 from service.store.sources import run_ingest
 
 seed, n = int(sys.argv[1]), int(sys.argv[2])

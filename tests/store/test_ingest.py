@@ -15,9 +15,11 @@ from models import Article, Occurrence, Quote, Speaker, SpeakerAlias, SpeakerRol
 from service.nlp.types import Quote as XQuote
 from service.nlp.types import Speaker as XSpeaker
 from service.nlp.types import TextSpan
+from service.store.articles import ArticleInput
 from service.store.export import write_csv, write_jsonl
-from service.store.ingest import ArticleInput, ingest_article, load_registry
+from service.store.ingest import ingest_article
 from service.store.sources import InputError, read_inputs, run_ingest
+from service.store.speakers import load_registry
 
 REGISTRY = Path(__file__).resolve().parents[2] / "seeds" / "speakers.json"
 
