@@ -28,7 +28,9 @@ def cli() -> None:
 @click.option("--jsonl", "jsonl", is_flag=True, help='Read {"id", "text"} lines on stdin.')
 @click.option("--pretty", is_flag=True, help="Print a readable listing instead of JSON.")
 @click.option("--batch-size", default=16, show_default=True, help="Articles parsed per batch.")
-def extract(files: tuple[Path, ...], jsonl: bool, pretty: bool, batch_size: int) -> None:
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1),
+              help="Processes that parse (nlp.pipe n_process).")  # fmt: skip
+def extract(files: tuple[Path, ...], jsonl: bool, pretty: bool, batch_size: int, workers: int) -> None:
     """Extract quotes from FILES (plain text or HTML) or from JSON lines on stdin."""
     from service.nlp.pipeline import get_extractor
     from service.text.loader import read_article_file
@@ -41,7 +43,8 @@ def extract(files: tuple[Path, ...], jsonl: bool, pretty: bool, batch_size: int)
         raise click.UsageError("give FILE arguments or --jsonl with JSON lines on stdin")
     extractor = get_extractor()
     texts = [r["text"] for r in records]
-    for record, quotes in zip(records, extractor.extract_many(texts, batch_size=batch_size), strict=True):
+    results = extractor.extract_many(texts, batch_size=batch_size, n_process=workers)
+    for record, quotes in zip(records, results, strict=True):
         if pretty:
             click.echo(_pretty(record["id"], quotes))
         else:

@@ -1,50 +1,78 @@
 """Per-Doc caches of values spaCy recomputes on every access (``doc.text`` joins all tokens;
-``token.sent`` re-checks the whole Doc's sentence annotation)."""
+``token.sent`` re-checks the whole Doc's sentence annotation; ``doc.ents`` builds new Spans).
+
+The caches live beside the Doc, in a weak-keyed table, not in ``doc.user_data``: they hold
+Spans, which cannot be serialised, and they would bloat ``Doc.to_bytes()`` for nothing. They
+go away with their Doc. The components work on one Doc at a time, so the last Doc's caches are
+kept at hand.
+"""
 
 from __future__ import annotations
 
+import weakref
+from dataclasses import dataclass
+
 from spacy.tokens import Doc, Span, Token
 
-_TEXT = "_qs_text"
-_SENTS = "_qs_sents"
+
+@dataclass
+class _Caches:
+    text: str | None = None
+    sents: list[tuple[int, int]] | None = None
+    ents: dict[int, Span] | None = None
+
+
+_TABLE: weakref.WeakKeyDictionary[Doc, _Caches] = weakref.WeakKeyDictionary()
+_last: tuple[weakref.ReferenceType[Doc], _Caches] | None = None
+
+
+def _caches(doc: Doc) -> _Caches:
+    global _last
+    last = _last
+    if last is not None and last[0]() is doc:
+        return last[1]
+    caches = _TABLE.get(doc)
+    if caches is None:
+        caches = _Caches()
+        _TABLE[doc] = caches
+    _last = (weakref.ref(doc), caches)
+    return caches
 
 
 def doc_text(doc: Doc) -> str:
     """``doc.text``, computed once."""
-    text = doc.user_data.get(_TEXT)
-    if text is None:
-        text = doc.text
-        doc.user_data[_TEXT] = text
-    return text
+    c = _caches(doc)
+    if c.text is None:
+        c.text = doc.text
+    return c.text
 
 
 def sent_of(tok: Token) -> Span:
     """The sentence of ``tok``, from a per-Doc table built once."""
     doc = tok.doc
-    table = doc.user_data.get(_SENTS)
+    c = _caches(doc)
+    table = c.sents
     if table is None or len(table) != len(doc):
-        table = [None] * len(doc)
+        table = [(0, 0)] * len(doc)
         for sent in doc.sents:
+            bounds = (sent.start, sent.end)
             for i in range(sent.start, sent.end):
-                table[i] = (sent.start, sent.end)
-        doc.user_data[_SENTS] = table
+                table[i] = bounds
+        c.sents = table
     start, end = table[tok.i]
     return doc[start:end]
-
-
-_ENTS = "_qs_ents"
 
 
 def ent_of(tok: Token) -> Span | None:
     """The named entity ``tok`` belongs to, from a per-Doc table built once."""
     if not tok.ent_type_:
         return None
-    doc = tok.doc
-    table = doc.user_data.get(_ENTS)
+    c = _caches(tok.doc)
+    table = c.ents
     if table is None:
         table = {}
-        for ent in doc.ents:
+        for ent in tok.doc.ents:
             for i in range(ent.start, ent.end):
                 table[i] = ent
-        doc.user_data[_ENTS] = table
+        c.ents = table
     return table.get(tok.i)

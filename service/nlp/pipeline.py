@@ -48,13 +48,16 @@ class Extractor:
         """Quotes of one article; offsets index into ``text``."""
         return next(self.extract_many([text]))
 
-    def extract_many(self, texts: Iterable[str], batch_size: int = 16) -> Iterator[list[Quote]]:
-        """Quotes of each text, in order, parsing in batches."""
+    def extract_many(
+        self, texts: Iterable[str], batch_size: int = 16, n_process: int = 1
+    ) -> Iterator[list[Quote]]:
+        """Quotes of each text, in order, parsing in batches (in ``n_process`` processes: the
+        Docs come back through ``Doc.to_bytes``, quotes and all)."""
         texts = list(texts)
         small = [(i, t) for i, t in enumerate(texts) if len(t) <= CHUNK_CHARS]
         results: dict[int, list[Quote]] = {}
         cleaned_small = [clean_text(t) for _, t in small]
-        docs = self.nlp.pipe(cleaned_small, batch_size=batch_size)
+        docs = self.nlp.pipe(cleaned_small, batch_size=batch_size, n_process=max(1, n_process))
         for (i, text), doc in zip(small, docs, strict=True):
             results[i] = quotes_from_doc(doc, text)
         for i, text in enumerate(texts):

@@ -3,17 +3,17 @@ previous speaker and joins quotes split by their attribution (“A,” he said. 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
-from service.nlp.components.quotes import CANDIDATES_KEY
+from service.nlp.components.quotes import candidate_span, candidates_from_doc
+from service.nlp.extensions import QUOTES_KEY, char_pair, char_pairs, clear_extensions
 from service.nlp.speakers import Resolved, SpeakerResolver
 from service.nlp.syntax import Candidate
 from service.nlp.types import Quote, Speaker, TextSpan
 
-RESOLVED_KEY = "quote_records"
 # A follow-on quote paragraph inherits the speaker of a quote at most this many paragraphs back.
 FOLLOW_ON_PARAGRAPHS = 2
 
@@ -77,45 +77,71 @@ def _joins(prev: Record, cur: Record) -> bool:
     return same_cue
 
 
+def record_span(doc: Doc, rec: Record, taken: set[tuple[int, int]]) -> Span:
+    """``rec`` as a span of the quotes group, with its speaker resolution as Span extensions."""
+    c, sp = rec.cand, rec.speaker
+    span = candidate_span(doc, replace(c, start=rec.start, end=rec.end), taken)
+    x = span._
+    x.quote_parts = tuple(sorted(tuple(p) for p in rec.parts))
+    ent = sp.entity
+    x.speaker_mention = sp.mention
+    x.speaker = {
+        "name": sp.name,
+        "kind": sp.kind,
+        "aliases": sorted(a for a in (ent.aliases if ent else ()) if a != sp.name),
+        "roles": list(ent.roles) if ent else [],
+    }
+    return span
+
+
 class SpeakerAttribution:
-    """Adapter from ``attribute`` to a pipeline component."""
+    """Adapter from ``attribute`` to a pipeline component: reads the candidates of
+    ``doc.spans["quotes"]`` and replaces them with the resolved, joined quotes."""
 
     def __call__(self, doc: Doc) -> Doc:
-        doc.user_data[RESOLVED_KEY] = attribute(doc, doc.user_data.get(CANDIDATES_KEY, []))
+        old = list(doc.spans.get(QUOTES_KEY, ()))
+        records = attribute(doc, candidates_from_doc(doc))
+        taken: set[tuple[int, int]] = set()
+        doc.spans[QUOTES_KEY] = [record_span(doc, rec, taken) for rec in records]
+        clear_extensions(doc, [s for s in old if (s.start_char, s.end_char) not in taken])
         return doc
 
 
-@Language.factory("speaker_attribution", assigns=["doc.user_data"], requires=["doc.ents"])
+@Language.factory("speaker_attribution", assigns=["doc.spans"], requires=["doc.ents", "doc.spans"])
 def make_speaker_attribution(nlp: Language, name: str) -> SpeakerAttribution:
     return SpeakerAttribution()
 
 
 def quotes_from_doc(doc: Doc, text: str) -> list[Quote]:
-    """The quotes recorded on ``doc`` with offsets and texts cut from ``text`` (the caller's
-    text, of which ``doc.text`` is the cleaned same-length copy)."""
+    """The quotes of ``doc.spans["quotes"]`` with offsets and texts cut from ``text`` (the
+    caller's text, of which ``doc.text`` is the cleaned same-length copy)."""
     out = []
-    for rec in doc.user_data.get(RESOLVED_KEY, []):
-        c = rec.cand
-        sp = rec.speaker
-        ent = sp.entity
+    for span in doc.spans.get(QUOTES_KEY, ()):
+        x = span._
+        bounds = char_pair(x.quote_bounds)
+        if bounds is None:
+            continue
+        start, end = bounds
+        sp = x.speaker or {}
+        kind = sp.get("kind")
         speaker = Speaker(
-            name=sp.name,
-            mention=_span(text, sp.mention),
-            kind=sp.kind if sp.kind in ("person", "organization", "group") else "unknown",
-            aliases=tuple(sorted(a for a in (ent.aliases if ent else ()) if a != sp.name)),
-            roles=tuple(ent.roles) if ent else (),
+            name=sp.get("name"),
+            mention=_span(text, char_pair(x.speaker_mention)),
+            kind=kind if kind in ("person", "organization", "group") else "unknown",
+            aliases=tuple(sp.get("aliases") or ()),
+            roles=tuple(sp.get("roles") or ()),
         )
-        parts = tuple(TextSpan(s, e, text[s:e]) for s, e in sorted(rec.parts))
+        parts = tuple(TextSpan(s, e, text[s:e]) for s, e in char_pairs(x.quote_parts))
         out.append(
             Quote(
-                start=rec.start,
-                end=rec.end,
-                text=text[rec.start : rec.end],
-                type=c.type,
+                start=start,
+                end=end,
+                text=text[start:end],
+                type=span.label_.lower(),  # type: ignore[arg-type]
                 parts=parts,
-                cue=_span(text, c.cue_span),
+                cue=_span(text, char_pair(x.cue)),
                 speaker=speaker,
-                via=_span(text, c.via),
+                via=_span(text, char_pair(x.via)),
             )
         )
     return out
