@@ -6,6 +6,7 @@ handlers and cache headers. Nothing runs at import time.
 
 from __future__ import annotations
 
+import io
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the package is imported by the CLI and the NLP code: keep Flask out of it
@@ -21,7 +22,16 @@ def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
     from service.config import load_config
 
     app = Flask(__name__)
+    # Routing never redirects: no slash merging ("/v1//speakers") and no trailing-slash redirects,
+    # whose absolute Location would be built from the client's Host header.
+    app.url_map.merge_slashes = False
+    app.url_map.strict_slashes = False
     load_config(app, config, overrides)
+    if app.config["TRUSTED_PROXIES"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     register_extensions(app)
     register_blueprints(app)
     register_hooks(app)
@@ -34,12 +44,13 @@ def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    """Bind the database, flask-smorest and CORS to ``app``."""
+    """Bind the database, flask-smorest, the rate limiter and CORS to ``app``."""
     from service.errors import register_error_handlers
-    from service.extensions import cors, init_api, init_db
+    from service.extensions import cors, init_api, init_db, init_limiter
 
     init_db(app)
     init_api(app)
+    init_limiter(app)
     register_error_handlers(app)
     origins = app.config["CORS_ORIGINS"]
     if origins:
@@ -60,14 +71,35 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_hooks(app: Flask) -> None:
-    """URL length limit; conditional GETs: an ETag from the body and Cache-Control on reads."""
+    """URL length limit; conditional GETs: an ETag from the body and Cache-Control on reads;
+    ``Vary: Origin`` when CORS is on; relative redirects; a 413 for oversized chunked bodies."""
     from flask import request
-    from werkzeug.exceptions import RequestURITooLarge
+    from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, RequestURITooLarge
 
     @app.before_request
     def _url_length() -> None:
         if len(request.path) + len(request.query_string) > app.config["MAX_URL_LENGTH"]:
             raise RequestURITooLarge()
+
+    @app.before_request
+    def _chunked_body_size() -> None:
+        # A body without Content-Length (Transfer-Encoding: chunked) is read here, up to the limit,
+        # so that one over MAX_CONTENT_LENGTH is a 413 whoever reads it later (werkzeug's limited
+        # stream would only stop reading, and the truncated body would pass as JSON or not).
+        limit = app.config["MAX_CONTENT_LENGTH"]
+        if limit is None or request.content_length is not None:
+            return
+        if "chunked" not in request.headers.get("Transfer-Encoding", "").lower():
+            return
+        try:
+            data = request.environ["wsgi.input"].read(limit + 1)
+        except Exception as exc:  # the server's chunk parser: bad chunk size, early end, reset
+            raise BadRequest("The chunked request body is malformed.") from exc
+        if len(data) > limit:
+            raise RequestEntityTooLarge()
+        request.environ["wsgi.input"] = io.BytesIO(data)
+        request.environ["CONTENT_LENGTH"] = str(len(data))
+        request.__dict__.pop("stream", None)
 
     @app.after_request
     def _cache_headers(response: Response) -> Response:
@@ -78,6 +110,12 @@ def register_hooks(app: Flask) -> None:
             response.headers.setdefault("Cache-Control", f"public, max-age={app.config['CACHE_MAX_AGE']}")
         elif request.method not in ("GET", "HEAD"):
             response.headers.setdefault("Cache-Control", "no-store")
+        if app.config["CORS_ORIGINS"] or "Access-Control-Allow-Origin" in response.headers:
+            # The answer depends on Origin (allowed or not): shared caches must key on it.
+            response.vary.add("Origin")
+        location = response.headers.get("Location")
+        if location and location.startswith(request.host_url):
+            response.headers["Location"] = "/" + location[len(request.host_url) :]
         if response.status_code >= 400:
             _drain_body(request.environ, app.config["DRAIN_MAX_BYTES"])
         return response

@@ -2,8 +2,11 @@
 
 Environment: every ``QUOTES_<NAME>`` variable overrides ``<NAME>`` (values parsed as JSON when they
 can be, see `flask.Config.from_prefixed_env`); ``DATABASE_URL``, ``REDIS_URL``, ``QUEUE_NAME``,
-``API_KEYS`` (comma-separated bearer keys for writes), ``MAX_CONTENT_LENGTH`` (bytes) and
-``CORS_ORIGINS`` (comma-separated) are also read without the prefix.
+``API_KEYS`` (comma-separated bearer keys for writes), ``MAX_CONTENT_LENGTH`` (bytes),
+``CORS_ORIGINS`` (comma-separated) and ``RATELIMIT_STORAGE_URI`` are also read without the prefix.
+
+``API_KEYS`` fails closed: a value that is set but names no key (``""``, ``" , "``) stops the app
+from starting (`ConfigError`) instead of leaving every write open. Unset = open writes.
 """
 
 from __future__ import annotations
@@ -15,6 +18,10 @@ from typing import Any
 from flask import Flask
 
 
+class ConfigError(RuntimeError):
+    """A setting that must not be served with (the app refuses to start)."""
+
+
 class Config:
     """Production defaults."""
 
@@ -24,9 +31,9 @@ class Config:
     API_KEYS: list[str] = []
     # Request bodies larger than this get 413.
     MAX_CONTENT_LENGTH: int = 5 * 1024 * 1024
-    # Longer request targets (path + query) get a JSON 414. Gunicorn's own request-line limit is
-    # off (its 414 page is HTML), so this is the limit: keep it, or put a proxy in front.
-    MAX_URL_LENGTH: int = 32 * 1024
+    # Longer request targets (path + query) get a JSON 414 from the app. Under gunicorn the request
+    # line is capped first (LIMIT_REQUEST_LINE, JSON 414 from service.api.server's worker).
+    MAX_URL_LENGTH: int = 8 * 1024
     # A rejected request's unread body is read and dropped up to this many bytes, so that clients
     # that send everything before reading get the JSON error instead of a reset connection.
     DRAIN_MAX_BYTES: int = 64 * 1024 * 1024
@@ -47,9 +54,32 @@ class Config:
     # Unit embeddings for statement placement: "model" (sentence-transformers) or "pseudo"
     # (deterministic stand-ins that load nothing; for tests). See service.variants.embeddings.
     EMBEDDINGS: str = "model"
+    # Per-client rate limits (Flask-Limiter; client = remote address, see TRUSTED_PROXIES): 429 with
+    # a JSON body and Retry-After. RATELIMIT_ENABLED=False turns them off. In-memory counters are
+    # per worker process; RATELIMIT_STORAGE_URI=redis://host:6379/0 shares them between workers.
+    RATELIMIT_ENABLED: bool = True
+    RATELIMIT_STORAGE_URI: str = "memory://"
+    RATELIMIT_HEADERS_ENABLED: bool = True
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED: bool = True
+    RATELIMIT_KEY_PREFIX: str = "quotes"
+    RATELIMIT_EXTRACT: str = "30 per minute;300 per hour"
+    RATELIMIT_VERIFY: str = "60 per minute;1000 per hour"
+    RATELIMIT_WRITE: str = "60 per minute;2000 per hour"
+    # Proxies in front that set X-Forwarded-For/-Proto (werkzeug ProxyFix); 0 = none: the
+    # client is the peer address. Never trusts X-Forwarded-Host.
+    TRUSTED_PROXIES: int = 0
     # Gunicorn (python -m service serve).
     WORKERS: int = 2
     WORKER_TIMEOUT: int = 120
+    # Request line and header caps, answered with a JSON 414/431/400 before the app runs
+    # (gunicorn's maximum line is 8190 bytes).
+    LIMIT_REQUEST_LINE: int = 8190
+    LIMIT_REQUEST_FIELDS: int = 100
+    LIMIT_REQUEST_FIELD_SIZE: int = 8190
+    # Workers are replaced after this many requests (plus up to the jitter), so memory a big
+    # article left behind is given back; 0 = never.
+    MAX_REQUESTS: int = 500
+    MAX_REQUESTS_JITTER: int = 100
 
     API_TITLE = "Quote service"
     API_VERSION = "v1"
@@ -71,6 +101,8 @@ class TestConfig(Config):
 
     TESTING = True
     CACHE_MAX_AGE = 0
+    # Rate limits are tested by the tests that turn them on (tests/api/test_hardening.py).
+    RATELIMIT_ENABLED = False
 
 
 def _split(value: str) -> list[str]:
@@ -88,15 +120,30 @@ def load_config(app: Flask, config: type[Config] | None, overrides: dict[str, An
         if key in env:
             app.config[key] = env[key]
     if "API_KEYS" in env:
-        app.config["API_KEYS"] = _split(env["API_KEYS"])
+        app.config["API_KEYS"] = _api_keys(env["API_KEYS"])
     if "MAX_CONTENT_LENGTH" in env:
         app.config["MAX_CONTENT_LENGTH"] = int(env["MAX_CONTENT_LENGTH"])
     if "CORS_ORIGINS" in env:
         app.config["CORS_ORIGINS"] = _split(env["CORS_ORIGINS"])
+    if "RATELIMIT_STORAGE_URI" in env:
+        app.config["RATELIMIT_STORAGE_URI"] = env["RATELIMIT_STORAGE_URI"]
     app.config.from_prefixed_env("QUOTES")
     app.config.update(overrides or {})
     # apispec's to_dict writes into these options: each app gets its own copy of the class's dict.
     app.config["API_SPEC_OPTIONS"] = copy.deepcopy(app.config.get("API_SPEC_OPTIONS", {}))
-    for key in ("API_KEYS", "CORS_ORIGINS"):
-        if isinstance(app.config.get(key), str):
-            app.config[key] = _split(app.config[key])
+    if isinstance(app.config.get("CORS_ORIGINS"), str):
+        app.config["CORS_ORIGINS"] = _split(app.config["CORS_ORIGINS"])
+    keys = app.config.get("API_KEYS")
+    if isinstance(keys, str) or keys:  # a string is a setting even when empty; [] is the default
+        app.config["API_KEYS"] = _api_keys(keys)
+
+
+def _api_keys(value: str | list[str]) -> list[str]:
+    """The keys of an ``API_KEYS`` setting (a comma-separated string or a list). A setting that is
+    given but names no key (``" , "``, ``[" "]``) is refused: fail closed, not open writes."""
+    keys = _split(value) if isinstance(value, str) else [str(k).strip() for k in value if str(k).strip()]
+    if not keys:
+        raise ConfigError(
+            f"API_KEYS is set but names no key ({value!r}): set keys, or unset it for open writes."
+        )
+    return keys

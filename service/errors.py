@@ -76,6 +76,9 @@ def _handle_http(error: HTTPException) -> BaseResponse:
     message = data.get("message") or error.description or HTTPStatus(code).phrase
     if code == 422 and errors and "message" not in data:
         message = "The request was well-formed but has invalid values."
+    if code == 429:
+        # Flask-Limiter's description is the limit ("30 per 1 minute"); Retry-After is its header.
+        message = f"Rate limit exceeded ({error.description}); retry after the Retry-After seconds."
     headers = dict(data.get("headers") or {})
     if code == 405 and error.get_response().headers.get("Allow"):
         headers["Allow"] = error.get_response().headers["Allow"]

@@ -4,6 +4,11 @@ flask-smorest's `Api` is the exception: ``init_app`` rebinds an instance's app a
 shared instance would serve the last app's document from every app. `init_api` makes one per
 app; `get_api` finds it in ``app.extensions``.
 
+The rate limiter (Flask-Limiter) is also one per app (`init_limiter`), its counters in the
+app's own storage: a limit on ``POST``/``PUT``/``PATCH``/``DELETE`` per client and route,
+``RATELIMIT_EXTRACT`` on /v1/extract, ``RATELIMIT_VERIFY`` on /v1/verify and ``RATELIMIT_WRITE``
+on every other write (so a route added later is limited too). Reads are not limited.
+
 The database is bound the same way: `init_db` keeps the engine and session factories of
 ``service.db`` in ``app.extensions["quotes_db"]``; `db_session()` gives the request's session
 (one per request, closed at teardown).
@@ -13,9 +18,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, request
 from flask_cors import CORS
-from flask_smorest import Api
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_smorest import Api  # type: ignore[import-untyped]
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -43,6 +50,32 @@ def get_api(app: Flask | None = None) -> Api:
     app = app or current_app
     api: Api = app.extensions["flask-smorest"]["apis"][""]["ext_obj"]
     return api
+
+
+# Which setting limits which path; every other write uses RATELIMIT_WRITE.
+ROUTE_LIMITS = {"/v1/extract": "RATELIMIT_EXTRACT", "/v1/verify": "RATELIMIT_VERIFY"}
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _route_limit() -> str:
+    return str(current_app.config[ROUTE_LIMITS.get(request.path, "RATELIMIT_WRITE")])
+
+
+def _not_limited() -> bool:
+    return request.method in _SAFE_METHODS
+
+
+def init_limiter(app: Flask) -> Limiter:
+    """A Flask-Limiter `Limiter` bound to ``app`` (off when ``RATELIMIT_ENABLED`` is false).
+
+    Its settings are Flask-Limiter's own ``RATELIMIT_*`` keys (storage, headers, fallback)."""
+    limiter = Limiter(
+        get_remote_address,
+        default_limits=[_route_limit],
+        default_limits_exempt_when=_not_limited,
+    )
+    limiter.init_app(app)
+    return limiter
 
 
 def init_db(app: Flask) -> None:

@@ -6,9 +6,9 @@ from pathlib import Path
 
 from flask import Blueprint, Response
 from flask.views import MethodView
-from flask_smorest import Blueprint as ApiBlueprint
 from sqlalchemy import text
 
+from service.api.blueprint import Blueprint as ApiBlueprint
 from service.api.schemas import HealthSchema
 from service.errors import ServiceUnavailable
 from service.extensions import db_session

@@ -6,9 +6,9 @@ from typing import Any
 
 from flask import Response, current_app, jsonify, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from service.api.auth import SECURITY, require_api_key
+from service.api.blueprint import Blueprint
 from service.api.extraction import get_app_extractor
 from service.api.jobs import enqueue_article
 from service.api.pagination import page

@@ -100,8 +100,14 @@ class SearchRegexp(validate.Regexp):
 
 
 # Explicit character ranges: Python's and ECMAScript's \s and \S differ on control characters.
-# Not blank: at least one character that is neither a control character nor a space.
-NOT_BLANK = SearchRegexp(r"[^\x00-\x20]", error="Must not be blank.")
+# Not blank: at least one character that is not invisible, i.e. not a control character, not a
+# Unicode space (no-break, ideographic, en/em, line/paragraph separators) and not a zero-width
+# or direction mark (U+200B-U+200F, U+202A-U+202E, U+2060-U+206F, U+FEFF, soft hyphen).
+INVISIBLE = (
+    r"\x00-\x20\x7f-\xa0\xad\u034f\u061c\u115f\u1160\u1680\u180e\u2000-\u200f"
+    r"\u2028-\u202f\u205f-\u206f\u3000\u3164\ufeff\uffa0"
+)
+NOT_BLANK = SearchRegexp(f"[^{INVISIBLE}]", error="Must not be blank.")
 # One expression both validates and documents (as `pattern`) web addresses.
 URL = FullRegexp(
     r"^https?://[A-Za-z0-9.\-]+(:[0-9]{1,5})?(/[^\x00-\x20]*)?$", error="Not a valid http(s) URL."

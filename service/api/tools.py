@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
+from service.api.blueprint import Blueprint
 from service.api.extraction import get_app_extractor
 from service.api.schemas import ExtractArgsSchema, ExtractResultSchema, VerifyArgsSchema, VerifyResultSchema
 from service.extensions import db_session

@@ -162,9 +162,10 @@ def test_query_integers_are_plain_digits(client: FlaskClient, limit: str) -> Non
 def test_validation_sees_the_value_as_sent(client: FlaskClient) -> None:
     # 500 characters plus surrounding spaces is over maxLength, as the OpenAPI document says
     _assert_error(client.get("/v1/quotes?q=" + "a" * 500 + "%20%20"), 422)
-    # blank = no character outside controls and space; other Unicode spaces are text
+    # blank = no character outside controls, Unicode spaces and zero-width marks (issue 9 #9)
     _assert_error(client.post("/v1/verify", json={"text": " \t\x00\x1f "}), 422)
-    assert client.post("/v1/verify", json={"text": "\u2003"}).get_json() == {"matches": []}
+    _assert_error(client.post("/v1/verify", json={"text": "\u2003"}), 422)
+    assert client.post("/v1/verify", json={"text": "\u2003x"}).get_json() == {"matches": []}
     _assert_error(client.post("/v1/articles", json={"text": "x", "url": "https://a.org/x\x1fy"}), 422)
 
 
