@@ -1,13 +1,72 @@
-"""Run the app under gunicorn through its Python API (`python -m service serve`)."""
+"""Run the app under gunicorn through its Python API (`python -m service serve`).
+
+Hardening (issue 9): the request line and headers are capped (``LIMIT_REQUEST_*``), so an
+oversized one is refused after reading ~8 KB instead of being buffered at quadratic cost; the
+answers gunicorn gives itself for such malformed requests (414, 431, 400, 501) are JSON in the
+API's error shape (`JSONErrorWorker`), not HTML pages; workers are recycled after
+``MAX_REQUESTS`` (+ jitter) requests.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import json
+import sys
+from collections.abc import Iterator
+from http import HTTPStatus
 from typing import Any
 
 from flask import Flask
-from gunicorn.app.base import BaseApplication
+from gunicorn import util  # type: ignore[import-untyped]
+from gunicorn.app.base import BaseApplication  # type: ignore[import-untyped]
+from gunicorn.workers.sync import SyncWorker  # type: ignore[import-untyped]
 
 from service import create_app
+from service.config import ConfigError
+
+MAX_MESSAGE = 300
+
+
+def json_error_bytes(status: int, mesg: str) -> bytes:
+    """A complete HTTP/1.1 response carrying the API's JSON error ``{code, status, message}``."""
+    try:
+        phrase = HTTPStatus(status).phrase
+    except ValueError:
+        phrase = "Error"
+    message = (mesg or phrase)[:MAX_MESSAGE]
+    body = json.dumps({"code": status, "status": phrase, "message": message}).encode()
+    head = (
+        f"HTTP/1.1 {status} {phrase}\r\n"
+        "Connection: close\r\n"
+        "Content-Type: application/json\r\n"
+        "Cache-Control: no-store\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    )
+    return head.encode("latin-1") + body
+
+
+def _write_json_error(sock: Any, status_int: int, _reason: str, mesg: str) -> None:
+    util.write_nonblock(sock, json_error_bytes(status_int, mesg))
+
+
+@contextlib.contextmanager
+def _json_error_pages() -> Iterator[None]:
+    # gunicorn's handle_error writes its page through gunicorn.util.write_error: swap it for the
+    # length of the call (a sync worker handles one connection at a time).
+    original = util.write_error
+    util.write_error = _write_json_error
+    try:
+        yield
+    finally:
+        util.write_error = original
+
+
+class JSONErrorWorker(SyncWorker):  # type: ignore[misc]
+    """gunicorn's sync worker, answering the requests it rejects itself with JSON errors."""
+
+    def handle_error(self, req: Any, client: Any, addr: Any, exc: BaseException) -> None:
+        with _json_error_pages():
+            super().handle_error(req, client, addr, exc)
 
 
 class GunicornApp(BaseApplication):
@@ -32,18 +91,32 @@ def _post_fork(_server: Any, _worker: Any, app: Flask) -> None:
     app.extensions["quotes_db"].engine.dispose(close=False)
 
 
+def gunicorn_options(app: Flask) -> dict[str, Any]:
+    """gunicorn settings from the app's configuration."""
+    config = app.config
+    return {
+        "worker_class": JSONErrorWorker,
+        "timeout": config["WORKER_TIMEOUT"],
+        "limit_request_line": config["LIMIT_REQUEST_LINE"],
+        "limit_request_fields": config["LIMIT_REQUEST_FIELDS"],
+        "limit_request_field_size": config["LIMIT_REQUEST_FIELD_SIZE"],
+        "max_requests": config["MAX_REQUESTS"],
+        "max_requests_jitter": config["MAX_REQUESTS_JITTER"],
+    }
+
+
 def run_gunicorn(host: str, port: int, workers: int | None = None) -> None:
     """Build the app once (schema migrated, model preloaded if configured), then fork workers."""
-    app = create_app()
+    try:
+        app = create_app()
+    except ConfigError as exc:
+        sys.exit(f"refusing to start: {exc}")
     options = {
+        **gunicorn_options(app),
         "bind": f"{host}:{port}",
         "workers": workers or app.config["WORKERS"],
-        "worker_class": "sync",
-        "timeout": app.config["WORKER_TIMEOUT"],
         "accesslog": "-",
         "errorlog": "-",
-        # Unlimited here: the app answers over-long URLs itself, with JSON (MAX_URL_LENGTH).
-        "limit_request_line": 0,
         # One machine runs several servers (tests, benchmarks): no shared control socket.
         "control_socket_disable": True,
         "post_fork": lambda server, worker: _post_fork(server, worker, app),
