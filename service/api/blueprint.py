@@ -12,7 +12,7 @@ import json
 from typing import Any
 
 import flask
-import flask_smorest  # type: ignore[import-untyped]
+import flask_smorest
 from webargs.flaskparser import FlaskParser
 
 
@@ -29,7 +29,7 @@ class SafeJSONParser(FlaskParser):
             self._handle_invalid_json_error(json.JSONDecodeError(str(exc)[:200], doc, 0), req)
 
 
-class Blueprint(flask_smorest.Blueprint):  # type: ignore[misc]
+class Blueprint(flask_smorest.Blueprint):
     """flask-smorest's `Blueprint` with `SafeJSONParser` for ``@blp.arguments``."""
 
     ARGUMENTS_PARSER = SafeJSONParser()

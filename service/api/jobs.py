@@ -8,10 +8,10 @@ from typing import Any
 
 from flask import current_app, url_for
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from redis.exceptions import RedisError
 from rq import Queue
 
+from service.api.blueprint import Blueprint
 from service.api.schemas import JobSchema
 from service.errors import NotFound, ServiceUnavailable
 from service.jobs.queue import enqueue_articles, get_queue, job_state

@@ -17,9 +17,9 @@ from http import HTTPStatus
 from typing import Any
 
 from flask import Flask
-from gunicorn import util  # type: ignore[import-untyped]
-from gunicorn.app.base import BaseApplication  # type: ignore[import-untyped]
-from gunicorn.workers.sync import SyncWorker  # type: ignore[import-untyped]
+from gunicorn import util
+from gunicorn.app.base import BaseApplication
+from gunicorn.workers.sync import SyncWorker
 
 from service import create_app
 from service.config import ConfigError
@@ -61,7 +61,7 @@ def _json_error_pages() -> Iterator[None]:
         util.write_error = original
 
 
-class JSONErrorWorker(SyncWorker):  # type: ignore[misc]
+class JSONErrorWorker(SyncWorker):
     """gunicorn's sync worker, answering the requests it rejects itself with JSON errors."""
 
     def handle_error(self, req: Any, client: Any, addr: Any, exc: BaseException) -> None:
