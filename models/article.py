@@ -10,6 +10,8 @@ from sqlalchemy.orm import Mapped, WriteOnlyMapped, mapped_column, relationship
 
 from models.base import Base, BigId, created_at, intpk
 
+AUTHOR_CHARS = 500
+
 if TYPE_CHECKING:
     from models.quote import Quote
 
@@ -43,6 +45,7 @@ class Article(Base):
     external_id: Mapped[str] = mapped_column(String(500), index=True)
     url: Mapped[str | None] = mapped_column(String(2000), unique=True)
     headline: Mapped[str | None] = mapped_column(Text)
+    author: Mapped[str | None] = mapped_column(String(AUTHOR_CHARS))  # byline, as the page gives it
     outlet_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("outlets.id"), index=True)
     published_at: Mapped[dt.date | None] = mapped_column(Date, index=True)
     text: Mapped[str] = mapped_column(Text)

@@ -10,12 +10,13 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import click
 
 if TYPE_CHECKING:
     from service.store.articles import ArticleInput
+    from service.text.loader import PreparedInput
 
 
 @click.group()
@@ -24,32 +25,87 @@ def cli() -> None:
 
 
 @cli.command()
-@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--jsonl", "jsonl", is_flag=True, help='Read {"id", "text"} lines on stdin.')
+@click.argument("files", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--jsonl", "jsonl", is_flag=True, help='Read {"id", "text", "format"?} lines on stdin.')
+@click.option("--format", "fmt", type=click.Choice(["text", "html"]), help="Input format [detected].")
 @click.option("--pretty", is_flag=True, help="Print a readable listing instead of JSON.")
 @click.option("--batch-size", default=16, show_default=True, help="Articles parsed per batch.")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1),
               help="Processes that parse (nlp.pipe n_process).")  # fmt: skip
-def extract(files: tuple[Path, ...], jsonl: bool, pretty: bool, batch_size: int, workers: int) -> None:
-    """Extract quotes from FILES (plain text or HTML) or from JSON lines on stdin."""
+def extract(
+    files: tuple[Path, ...], jsonl: bool, fmt: str | None, pretty: bool, batch_size: int, workers: int
+) -> None:
+    """Extract quotes from FILES or directories (plain text, HTML, JSON lines) or from JSON lines
+    on stdin. When the input was converted (HTML), the line carries the ``text`` the offsets
+    index into and the page ``metadata``."""
     from service.nlp.pipeline import get_extractor
-    from service.text.loader import read_article_file
 
     if jsonl:
-        records = list(_read_jsonl(sys.stdin))
+        records = _records(_read_jsonl(sys.stdin), fmt)
     elif files:
-        records = [{"id": p.name, "text": read_article_file(p)} for p in files]
+        records = _file_records(files, fmt)
     else:
         raise click.UsageError("give FILE arguments or --jsonl with JSON lines on stdin")
     extractor = get_extractor()
-    texts = [r["text"] for r in records]
+    texts = [r.prepared.text for r in records]
     results = extractor.extract_many(texts, batch_size=batch_size, n_process=workers)
     for record, quotes in zip(records, results, strict=True):
         if pretty:
-            click.echo(_pretty(record["id"], quotes))
+            click.echo(_pretty(record.id, quotes))
         else:
-            line = {"id": record["id"], "quotes": [q.to_dict() for q in quotes]}
+            line: dict[str, Any] = {"id": record.id, "quotes": [q.to_dict() for q in quotes]}
+            if record.prepared.converted:
+                line["text"] = record.prepared.text
+            if record.prepared.format == "html":
+                line["metadata"] = record.prepared.metadata.to_dict()
             click.echo(json.dumps(line, ensure_ascii=False))
+
+
+class _Record(NamedTuple):
+    id: str
+    prepared: PreparedInput
+
+
+def _records(raw: list[dict[str, Any]], fmt: str | None) -> list[_Record]:
+    from service.text.loader import prepare_input
+
+    out = []
+    for n, rec in enumerate(raw, 1):
+        rec_fmt = rec.get("format", fmt)
+        if rec_fmt is not None and rec_fmt not in ("text", "html"):
+            raise click.ClickException(f'stdin:{n}: "format" must be "text" or "html"')
+        out.append(_Record(str(rec["id"]), prepare_input(rec["text"], rec_fmt)))
+    return out
+
+
+def _file_records(paths: tuple[Path, ...], fmt: str | None) -> list[_Record]:
+    """Records of files: text/HTML files as one article each, ``.jsonl`` files line by line;
+    directories contribute their article files."""
+    from service.store.sources import expand_paths
+    from service.text.loader import iter_json_lines, read_input_file
+
+    out: list[_Record] = []
+    for path in expand_paths(paths):
+        if path.suffix.lower() != ".jsonl":
+            out.append(_Record(path.name, read_input_file(path, fmt)))
+            continue
+        with path.open(encoding="utf-8") as fh:
+            try:
+                lines = [
+                    {**rec, "id": rec.get("id", where.rsplit(":", 1)[1])}
+                    for where, rec in iter_json_lines(fh, str(path))
+                    if _has_text(rec, where)
+                ]
+            except ValueError as exc:
+                raise click.ClickException(str(exc)) from exc
+        out.extend(_records(lines, fmt))
+    return out
+
+
+def _has_text(rec: dict[str, Any], where: str) -> bool:
+    if not isinstance(rec.get("text"), str):
+        raise click.ClickException(f'{where}: expected an object with a string "text"')
+    return True
 
 
 @cli.command()

@@ -9,10 +9,11 @@ from flask.views import MethodView
 
 from service.api.auth import SECURITY, require_api_key
 from service.api.blueprint import Blueprint
-from service.api.extraction import get_app_extractor
+from service.api.extraction import get_app_extractor, prepare_api_text
 from service.api.jobs import enqueue_article
 from service.api.pagination import page
 from service.api.schemas import (
+    MAX_ARTICLE_CHARS,
     ArticleAsyncArgsSchema,
     ArticleInSchema,
     ArticleSchema,
@@ -25,9 +26,8 @@ from service.api.speakers import ID
 from service.errors import NotFound, Unprocessable
 from service.extensions import db_session, get_db
 from service.store import queries
-from service.store.articles import ArticleInput, find_duplicate
-from service.store.sources import run_ingest
-from service.text.loader import html_to_text, looks_like_html
+from service.store.articles import find_duplicate
+from service.store.sources import article_input, run_ingest
 from service.variants.embeddings import get_embedder
 
 blp = Blueprint("quotes", __name__, url_prefix="/v1", description="Quotes and articles.")
@@ -66,28 +66,21 @@ class Articles(MethodView):
         "`Location` header, `GET /v1/jobs/{id}`, for the article id.",
     )
     def post(self, args: dict[str, Any], async_: bool = False) -> Response | tuple[dict[str, Any], int]:
-        """Ingest one article: extract its quotes, resolve speakers, group statements.
+        """Ingest one article (text or HTML): extract its quotes, resolve speakers, group statements.
+
+        HTML is stored as its article text (returned as ``text``, which quote offsets index
+        into); the page's headline, author, date, outlet and canonical URL fill fields left out.
 
         By default the article is stored within the request (201, or 200 when it was already
         stored). With ``Prefer: respond-async`` (or ``?async=true``) a queue worker stores it: the
         answer is 202 with the job and its URL in ``Location``, unless the article is already
         stored (200). Needs ``Authorization: Bearer <key>`` when the server has API keys configured.
         """
-        text = args["text"]
-        if looks_like_html(text):
-            text = html_to_text(text)
-            if not text.strip():
-                raise Unprocessable("The HTML has no article text.", {"json": {"text": ["No article text."]}})
-        article = ArticleInput(
-            external_id=args.get("external_id") or args.get("url") or "",
-            text=text,
-            url=args.get("url"),
-            headline=args.get("title"),
-            outlet=args.get("outlet"),
-            outlet_url=args.get("outlet_url"),
-            published_at=args.get("published_at"),
-        )
-        article.external_id = article.external_id or f"api-{article.content_hash[:16]}"
+        prepared = prepare_api_text(args["text"], args.get("format"), MAX_ARTICLE_CHARS)
+        if not prepared.text.strip():
+            raise Unprocessable("The text is blank.", {"json": {"text": ["No article text."]}})
+        article = article_input(args.get("external_id") or "", prepared, args, "text")
+        article.external_id = article.external_id or article.url or f"api-{article.content_hash[:16]}"
         if async_ or _prefers_async():
             with get_db().sessions() as session:
                 dup = find_duplicate(session, article)

@@ -12,8 +12,10 @@ from typing import Any, cast
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from models.article import AUTHOR_CHARS
 from service.api.pagination import CursorField
 from service.store.articles import MAX_PUBLISHED, MIN_PUBLISHED
+from service.text.loader import FORMATS, detect_format
 
 MAX_LIMIT = 100
 DEFAULT_LIMIT = 20
@@ -22,6 +24,13 @@ RELATIONS = ("canonical", "verbatim", "trimmed", "punctuation", "paraphrase")
 VERDICTS = ("verbatim", "close", "paraphrase", "different")
 MAX_ARTICLE_CHARS = 1_000_000
 MAX_EXTRACT_CHARS = 200_000
+# HTML is limited on its own: a real page is 300-900 KB of markup around a few KB of text. The
+# text extracted from it is held to the text limits above.
+MAX_HTML_CHARS = 4_000_000
+FORMAT_DESCRIPTION = (
+    'Input format: "text" (used as given) or "html" (converted to the article text). '
+    "Detected when left out (a page or fragment starting with HTML markup is HTML)."
+)
 MAX_VERIFY_CHARS = 5_000
 
 
@@ -177,14 +186,45 @@ class QuoteQueryArgsSchema(DateRangeArgsSchema):
 # ---------------------------------------------------------------- request bodies
 
 
+def _format_field() -> fields.String:
+    return fields.String(
+        allow_none=True, validate=validate.OneOf(FORMATS), metadata={"description": FORMAT_DESCRIPTION}
+    )
+
+
+def _check_text_length(data: dict[str, Any], max_text: int) -> None:
+    """Plain text over ``max_text`` characters is refused here; HTML (up to MAX_HTML_CHARS) is
+    checked again after conversion, against the same text limit."""
+    text = data.get("text")
+    if not isinstance(text, str) or len(text) <= max_text:
+        return
+    fmt = data.get("format") or detect_format(text)
+    if fmt != "html":
+        raise ma.ValidationError(
+            f"Longer than maximum length {max_text} (plain text; HTML may have up to {MAX_HTML_CHARS}).",
+            "text",
+        )
+
+
 class ExtractArgsSchema(StrictSchema):
     text = Text(
         strip=False,
         keep_nul=True,
         required=True,
-        validate=validate.Length(max=MAX_EXTRACT_CHARS),
-        metadata={"description": "Article text (plain text); quote offsets index into it."},
+        validate=validate.Length(max=MAX_HTML_CHARS),
+        metadata={
+            "description": (
+                f"Article text (up to {MAX_EXTRACT_CHARS} characters) or HTML page (up to "
+                f"{MAX_HTML_CHARS}). Quote offsets index into the text, or into the returned "
+                "`text` when the input was converted."
+            )
+        },
     )
+    format = _format_field()
+
+    @ma.validates_schema
+    def _text_length(self, data: dict[str, Any], **kwargs: Any) -> None:
+        _check_text_length(data, MAX_EXTRACT_CHARS)
 
 
 class VerifyArgsSchema(StrictSchema):
@@ -205,11 +245,19 @@ class ArticleInSchema(StrictSchema):
     text = Text(
         strip=False,
         required=True,
-        validate=[validate.Length(min=1, max=MAX_ARTICLE_CHARS), NOT_BLANK],
-        metadata={"description": "Article text (plain text or HTML)."},
+        validate=[validate.Length(min=1, max=MAX_HTML_CHARS), NOT_BLANK],
+        metadata={
+            "description": (
+                f"Article text (up to {MAX_ARTICLE_CHARS} characters) or HTML page (up to "
+                f"{MAX_HTML_CHARS}); HTML is stored as its article text, with the page's "
+                "headline, author, date, outlet and canonical URL filling fields left out."
+            )
+        },
     )
+    format = _format_field()
     external_id = Text(validate=validate.Length(max=500), metadata={"description": "Caller's id."})
     title = Text(allow_none=True, validate=validate.Length(max=2000))
+    author = Text(allow_none=True, validate=validate.Length(max=AUTHOR_CHARS))
     outlet = Text(allow_none=True, validate=validate.Length(max=300))
     outlet_url = Text(strip=False, keep_nul=True, allow_none=True, validate=[validate.Length(max=2000), URL])
     url = Text(
@@ -232,6 +280,10 @@ class ArticleInSchema(StrictSchema):
             "description": f"Publication date, {MIN_PUBLISHED} to {MAX_PUBLISHED}.",
         },
     )
+
+    @ma.validates_schema
+    def _text_length(self, data: dict[str, Any], **kwargs: Any) -> None:
+        _check_text_length(data, MAX_ARTICLE_CHARS)
 
 
 # ---------------------------------------------------------------- outputs
@@ -262,6 +314,7 @@ class ArticleRefSchema(ma.Schema):
 
 class ArticleSchema(ArticleRefSchema):
     external_id = fields.String()
+    author = fields.String(allow_none=True)
     outlet_url = fields.String(allow_none=True)
     quote_count = fields.Integer()
     text = fields.String()
@@ -354,8 +407,24 @@ class ExtractedQuoteSchema(ma.Schema):
     via = fields.Nested(SpanSchema, allow_none=True)
 
 
+class PageMetadataSchema(ma.Schema):
+    title = fields.String(allow_none=True)
+    author = fields.String(allow_none=True)
+    published_at = fields.Date(allow_none=True)
+    outlet = fields.String(allow_none=True, metadata={"description": "Site name."})
+    url = fields.String(allow_none=True, metadata={"description": "Canonical URL."})
+
+
 class ExtractResultSchema(ma.Schema):
     quotes = fields.List(fields.Nested(ExtractedQuoteSchema))
+    text = fields.String(
+        metadata={
+            "description": "Present when the input was converted (HTML): the text quote offsets index into."
+        }
+    )
+    metadata = fields.Nested(
+        PageMetadataSchema, metadata={"description": "The page's metadata (HTML input)."}
+    )
 
 
 class MatchSchema(ma.Schema):

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from flask.views import MethodView
 
 from service.api.blueprint import Blueprint
-from service.api.extraction import get_app_extractor
-from service.api.schemas import ExtractArgsSchema, ExtractResultSchema, VerifyArgsSchema, VerifyResultSchema
+from service.api.extraction import get_app_extractor, prepare_api_text
+from service.api.schemas import (
+    MAX_EXTRACT_CHARS,
+    ExtractArgsSchema,
+    ExtractResultSchema,
+    VerifyArgsSchema,
+    VerifyResultSchema,
+)
 from service.extensions import db_session
 from service.store.queries import verify_quote
 
@@ -20,12 +27,19 @@ class Extract(MethodView):
     @blp.arguments(ExtractArgsSchema)
     @blp.response(200, ExtractResultSchema)
     def post(self, args: dict[str, Any]) -> dict[str, Any]:
-        """Extract quotes and speakers from a text; nothing is stored.
+        """Extract quotes and speakers from a text or an HTML page; nothing is stored.
 
-        Each quote has the shape the CLI prints; offsets index into the given text.
+        Each quote has the shape the CLI prints. Offsets index into the given text, or, when the
+        input was converted (HTML), into the returned ``text``; HTML also gives ``metadata``.
         """
-        quotes = get_app_extractor().extract(args["text"]) if args["text"] else []
-        return {"quotes": [q.to_dict() for q in quotes]}
+        prepared = prepare_api_text(args["text"], args.get("format"), MAX_EXTRACT_CHARS, allow_empty=True)
+        quotes = get_app_extractor().extract(prepared.text) if prepared.text.strip() else []
+        out: dict[str, Any] = {"quotes": [q.to_dict() for q in quotes]}
+        if prepared.converted:
+            out["text"] = prepared.text
+        if prepared.format == "html":
+            out["metadata"] = dataclasses.asdict(prepared.metadata)
+        return out
 
 
 @blp.route("/verify")

@@ -12,6 +12,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from models import Article, Outlet
+from models.article import AUTHOR_CHARS
 from service.db import advisory_xact_lock
 
 # Publication dates accepted from inputs (API, files): far dates are typos, and date arithmetic
@@ -28,6 +29,7 @@ class ArticleInput:
     text: str
     url: str | None = None
     headline: str | None = None
+    author: str | None = None
     outlet: str | None = None
     outlet_url: str | None = None
     published_at: dt.date | None = None
@@ -118,6 +120,7 @@ def add_article(session: Session, article: ArticleInput) -> Article:
         external_id=article.external_id[:500],
         url=article.url,
         headline=article.headline,
+        author=article.author[:AUTHOR_CHARS] if article.author else None,
         outlet_id=get_outlet(session, article.outlet, article.outlet_url),
         published_at=article.published_at,
         text=article.text,

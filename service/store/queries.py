@@ -335,7 +335,13 @@ def get_article(session: Session, article_id: int) -> dict[str, Any] | None:
     if not _valid_id(article_id):
         return None
     row = session.execute(
-        select(*ARTICLE_REF_COLUMNS, Article.external_id, Article.text, Outlet.url.label("outlet_url"))
+        select(
+            *ARTICLE_REF_COLUMNS,
+            Article.external_id,
+            Article.author,
+            Article.text,
+            Outlet.url.label("outlet_url"),
+        )
         .outerjoin(Outlet, Outlet.id == Article.outlet_id)
         .where(Article.id == article_id)
     ).first()
@@ -345,6 +351,7 @@ def get_article(session: Session, article_id: int) -> dict[str, Any] | None:
     return {
         **_article_ref(row),
         "external_id": row.external_id,
+        "author": row.author,
         "outlet_url": row.outlet_url,
         "quote_count": count or 0,
         "text": row.text,

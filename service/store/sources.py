@@ -1,8 +1,11 @@
 """Turning ingest inputs (text/HTML files, JSON lines) into `ArticleInput`s, and the bulk ingest run.
 
 - ``.txt`` / ``.html`` files: external id = file name; metadata (outlet, headline, date, URL) from
-  the seeds' data file ``seeds/articles.json`` when it has the file name.
-- ``.jsonl`` files: one ``{"id", "text", "url"?, "title"?, "outlet"?, "published_at"?}`` a line.
+  the seeds' data file ``seeds/articles.json`` when it has the file name, else from the page.
+- ``.jsonl`` files: one ``{"id", "text", "format"?, "url"?, "title"?, "author"?, "outlet"?,
+  "published_at"?}`` a line; HTML ``text`` (declared or detected) is converted as for files.
+- HTML everywhere: the stored text is the extracted article text; fields the input leaves out
+  are taken from the page's metadata (`service.text.html`).
 - directories: their ``*.txt``, ``*.html``, ``*.htm`` and ``*.jsonl`` files.
 """
 
@@ -15,6 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -30,6 +34,7 @@ from service.store.articles import (
 )
 from service.store.ingest import ingest_article
 from service.store.speakers import load_registry
+from service.text.loader import FORMATS, PreparedInput, prepare_input
 from service.variants.embeddings import Embedder, embed
 
 log = logging.getLogger(__name__)
@@ -37,6 +42,8 @@ log = logging.getLogger(__name__)
 SEEDS_DIR = PROJECT_ROOT / "seeds"
 ARTICLES_METADATA = SEEDS_DIR / "articles.json"
 SPEAKER_REGISTRY = SEEDS_DIR / "speakers.json"
+URL_CHARS = 2000
+OUTLET_CHARS = 300
 FILE_SUFFIXES = (".txt", ".html", ".htm", ".jsonl")
 
 
@@ -69,15 +76,41 @@ def _from_record(rec: dict[str, Any], where: str) -> ArticleInput:
     ext = rec.get("id")
     if ext is None or str(ext) == "":
         raise InputError(f'{where}: missing "id"')
+    fmt = rec.get("format")
+    if fmt is not None and fmt not in FORMATS:
+        raise InputError(f'{where}: "format" must be "text" or "html"')
+    return article_input(str(ext), prepare_input(text, fmt), rec, where)
+
+
+def article_input(
+    external_id: str, prepared: PreparedInput, given: dict[str, Any], where: str
+) -> ArticleInput:
+    """An `ArticleInput` from prepared text; ``given`` metadata (title/headline, author, outlet,
+    outlet_url, url, published_at) wins over what the page says. InputError when no text is left."""
+    if not prepared.text.strip():
+        raise InputError(f"{where}: no article text in the {prepared.format} input")
+    page = prepared.metadata
+    published = _published_at(given.get("published_at"), where)
+    if published is None and date_in_range(page.published_at):
+        published = page.published_at
     return ArticleInput(
-        external_id=str(ext),
-        text=text,
-        url=rec.get("url") or None,
-        headline=rec.get("title") or rec.get("headline") or None,
-        outlet=rec.get("outlet") or None,
-        outlet_url=rec.get("outlet_url") or None,
-        published_at=_published_at(rec.get("published_at"), where),
+        external_id=external_id,
+        text=prepared.text,
+        url=given.get("url") or _article_url(page.url),
+        headline=given.get("title") or given.get("headline") or page.title,
+        author=given.get("author") or page.author,
+        outlet=given.get("outlet") or (page.outlet[:OUTLET_CHARS] if page.outlet else None),
+        outlet_url=given.get("outlet_url") or None,
+        published_at=published,
     )
+
+
+def _article_url(url: str | None) -> str | None:
+    """A page's canonical URL when it names an article: a site's home page (some pages give it
+    as their canonical URL) would make every later article of the site a duplicate."""
+    if not url or len(url) > URL_CHARS:
+        return None
+    return url if urlsplit(url).path.strip("/") else None
 
 
 def expand_paths(paths: Iterable[Path]) -> list[Path]:
@@ -95,7 +128,7 @@ def read_inputs(
     paths: Iterable[Path], metadata: dict[str, dict[str, Any]] | None = None
 ) -> Iterator[ArticleInput]:
     """Articles from files (see module docstring), in order."""
-    from service.text.loader import iter_json_lines, read_article_file
+    from service.text.loader import iter_json_lines, read_input_file
 
     meta = load_metadata() if metadata is None else metadata
     for path in expand_paths(paths):
@@ -111,16 +144,10 @@ def read_inputs(
                         raise InputError(str(exc)) from exc
                     yield _from_record(rec, where)
             continue
-        m = meta.get(path.name, {})
-        yield ArticleInput(
-            external_id=path.name,
-            text=read_article_file(path),
-            url=m.get("url") or None,
-            headline=m.get("headline") or None,
-            outlet=m.get("outlet") or None,
-            outlet_url=m.get("outlet_url") or None,
-            published_at=_published_at(m.get("published_at"), str(path)),
-        )
+        try:
+            yield article_input(path.name, read_input_file(path), meta.get(path.name, {}), str(path))
+        except InputError as exc:
+            log.warning("skipped: %s", exc)
 
 
 @dataclass

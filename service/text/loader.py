@@ -1,10 +1,16 @@
-"""Read article files as text, converting HTML pages to their article text.
+"""Article input for every path (API, CLI files, JSON lines): plain text or HTML, one way.
 
-Plain-text files are returned as decoded (UTF-8, BOM dropped, undecodable bytes replaced by
-U+FFFD), so quote offsets point into the file's text. HTML pages (by extension ``.html``/``.htm``
-or by sniffing ``<html``, ``<body`` or ``<p>`` near the start) are converted with trafilatura:
-paragraphs become lines, comments and tables are left out. For HTML the offsets therefore point
-into the *extracted* text, which is what callers must store as the article text.
+`prepare_input(raw, fmt)` decides the format (declared ``"text"``/``"html"``, else detected) and
+returns a `PreparedInput`: the text quote offsets index into, whether it differs from what the
+caller sent (``converted``: callers then hand that text back), and the page metadata.
+
+- Plain text is used as given, so offsets point into the caller's text. Undeclared text holding
+  HTML character references (``&ldquo;``) is decoded first (converted), so quotation marks pair.
+- HTML (declared, a ``.html``/``.htm`` file, or sniffed: ``<html``, ``<body``, ``<p>`` near the
+  start) goes through `service.text.html.convert_html`: article body, one paragraph a line,
+  JSON-LD body when the markup is short of it, and headline/author/date/outlet/canonical URL.
+
+Files are decoded as UTF-8 (BOM dropped, undecodable bytes replaced by U+FFFD).
 """
 
 from __future__ import annotations
@@ -13,20 +19,32 @@ import json
 import logging
 import re
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from os import PathLike
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-import trafilatura
+from service.text.html import PageMetadata, convert_html, decode_entities, has_entities
 
-__all__ = ["decode_bytes", "html_to_text", "looks_like_html", "read_article_file"]
+__all__ = [
+    "FORMATS",
+    "PreparedInput",
+    "decode_bytes",
+    "html_to_text",
+    "looks_like_html",
+    "prepare_input",
+    "read_article_file",
+]
+
+Format = Literal["text", "html"]
+FORMATS: tuple[Format, ...] = ("text", "html")
 
 log = logging.getLogger(__name__)
 
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
 _SNIFF_CHARS = 4096
 _HTML_SNIFF = re.compile(
-    r"<!doctype\s+html|<html[\s>]|<body[\s>]|<(?:p|div|article)(?:>|\s+[\w-]+\s*=)", re.IGNORECASE
+    r"<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>]|<(?:p|div|article)(?:>|\s+[\w-]+\s*=)", re.IGNORECASE
 )
 
 
@@ -40,54 +58,68 @@ def looks_like_html(text: str) -> bool:
     return bool(_HTML_SNIFF.search(text[:_SNIFF_CHARS]))
 
 
+@dataclass(frozen=True)
+class PreparedInput:
+    """An article ready for extraction: ``text`` is what quote offsets index into."""
+
+    text: str
+    format: Format = "text"
+    converted: bool = False  # ``text`` differs from the input: hand it back to the caller
+    metadata: PageMetadata = field(default_factory=PageMetadata)
+
+
+def detect_format(raw: str, name: str | None = None) -> Format:
+    """``"html"`` for a ``.html``/``.htm`` name or a text that starts like HTML, else ``"text"``."""
+    if name is not None and Path(name).suffix.lower() in HTML_SUFFIXES:
+        return "html"
+    return "html" if looks_like_html(raw) else "text"
+
+
+def prepare_input(raw: str, fmt: str | None = None, *, name: str | None = None) -> PreparedInput:
+    """The text to extract from ``raw``: as given (``fmt="text"``), converted from HTML
+    (``fmt="html"``), or either as detected (``fmt=None``; see `detect_format`)."""
+    if fmt is not None and fmt not in FORMATS:
+        raise ValueError(f"format must be one of {', '.join(FORMATS)}")
+    declared = fmt
+    fmt = fmt or detect_format(raw, name)
+    if fmt == "html":
+        page = convert_html(raw)
+        return PreparedInput(page.text, "html", page.text != raw, page.metadata)
+    if declared is None and has_entities(raw):
+        text = decode_entities(raw)
+        return PreparedInput(text, "text", text != raw)
+    return PreparedInput(raw)
+
+
 def html_to_text(html: str) -> str:
     """Article text of an HTML page, one paragraph a line; never None (may be "")."""
-    if not html.strip():
-        return ""
-    try:
-        text = trafilatura.extract(
-            html,
-            output_format="txt",
-            include_comments=False,
-            include_tables=False,
-            include_images=False,
-            include_links=False,
-            include_formatting=False,
-            favor_recall=True,
-        )
-    except Exception:  # trafilatura/lxml raise assorted errors on broken markup
-        log.warning("trafilatura.extract failed; falling back to html2txt", exc_info=True)
-        text = None
-    if not text:
-        text = _plain_text(html)
-    return _tidy(text or "")
-
-
-def _plain_text(html: str) -> str:
-    """All visible text of the page (trafilatura's html2txt; fragments are wrapped in a body)."""
-    try:
-        text = trafilatura.html2txt(html)
-        if not text.strip() and not re.search(r"<body[\s>]", html, re.IGNORECASE):
-            text = trafilatura.html2txt(f"<html><body>{html}</body></html>")
-    except Exception:
-        log.warning("html2txt failed; returning no text", exc_info=True)
-        text = ""
-    return text
-
-
-def _tidy(text: str) -> str:
-    """Normalise line ends and drop trailing spaces of lines (nothing inside a line changes)."""
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    return "\n".join(line.rstrip() for line in lines).strip("\n")
+    return convert_html(html).text
 
 
 def read_article_file(path: str | PathLike[str]) -> str:
     """The article text of a file: decoded plain text, or the extracted text of an HTML page."""
+    return read_input_file(path).text
+
+
+def read_input_file(path: str | PathLike[str], fmt: str | None = None) -> PreparedInput:
+    """A file prepared for extraction (see `prepare_input`; ``.html``/``.htm`` names are HTML)."""
     p = Path(path)
-    text = decode_bytes(p.read_bytes())
-    if p.suffix.lower() in HTML_SUFFIXES or looks_like_html(text):
-        return html_to_text(text)
-    return text
+    data = p.read_bytes()
+    raw = decode_bytes(data)
+    if "\ufffd" in raw and (fmt == "html" or detect_format(raw, p.name) == "html"):
+        raw = _decode_page(data, raw)
+    return prepare_input(raw, fmt, name=p.name)
+
+
+def _decode_page(data: bytes, fallback: str) -> str:
+    """A page that is not UTF-8, decoded by its declared or detected charset (trafilatura's)."""
+    try:
+        from trafilatura.utils import decode_file
+
+        text = decode_file(data)
+    except Exception:  # charset detection is best effort
+        return fallback
+    return text if isinstance(text, str) and text.count("\ufffd") < fallback.count("\ufffd") else fallback
 
 
 def iter_json_lines(lines: Iterable[str], label: str) -> Iterator[tuple[str, dict[str, Any]]]:
