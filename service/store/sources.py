@@ -144,10 +144,11 @@ def read_inputs(
                         raise InputError(str(exc)) from exc
                     yield _from_record(rec, where)
             continue
-        try:
-            yield article_input(path.name, read_input_file(path), meta.get(path.name, {}), str(path))
-        except InputError as exc:
-            log.warning("skipped: %s", exc)
+        prepared = read_input_file(path)
+        if not prepared.text.strip():
+            log.warning("skipped %s: no article text in the %s", path, prepared.format)
+            continue
+        yield article_input(path.name, prepared, meta.get(path.name, {}), str(path))
 
 
 @dataclass

@@ -132,9 +132,8 @@ def test_big_html_page_is_within_the_html_limit(client: FlaskClient) -> None:
     r = client.post("/v1/extract", json={"text": "word " * 50_000})
     assert r.status_code == 422 and "text" in r.get_json()["errors"]["json"]
     # and HTML whose extracted text is over it is refused after conversion
-    long_html = (
-        "<html><body><article>" + "<p>A sentence of words here.</p>" * 8000 + "</article></body></html>"
-    )
+    paragraphs = "<p>A sentence of words here.</p>" * 8000
+    long_html = f"<html><body><article>{paragraphs}</article></body></html>"
     r = client.post("/v1/extract", json={"text": long_html})
     assert r.status_code == 422 and "longer than 200000" in r.get_json()["message"]
 
