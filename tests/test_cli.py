@@ -19,7 +19,9 @@ from tests.fixtures.html_pages import HTML_DIR
 
 
 class FakeBatchExtractor(FakeExtractor):
-    def extract_many(self, texts: Iterable[str], batch_size: int = 16) -> Iterator[list[Any]]:
+    def extract_many(
+        self, texts: Iterable[str], batch_size: int = 16, n_process: int = 1
+    ) -> Iterator[list[Any]]:
         for text in texts:
             yield self.extract(text)
 
