@@ -41,6 +41,8 @@ class Config:
     CORS_ORIGINS: list[str] = []
     # Cache-Control max-age (seconds) on successful GETs.
     CACHE_MAX_AGE: int = 60
+    # Response bodies of hot list endpoints kept per worker, keyed by their data-version ETag.
+    RESPONSE_CACHE_ENTRIES: int = 256
     # Load the spaCy model when the app starts instead of on the first extraction.
     PRELOAD_MODEL: bool = False
     # The job queue (POST /v1/articles with `Prefer: respond-async`, `python -m service worker`).

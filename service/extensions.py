@@ -81,8 +81,15 @@ def init_limiter(app: Flask) -> Limiter:
 def init_db(app: Flask) -> None:
     """Create (once per process and URL) the engine, bring the schema up to date, bind sessions."""
     engine = get_engine(app.config.get("DATABASE_URL") or None)
+    # PostgreSQL reads run without BEGIN/ROLLBACK round trips: under READ COMMITTED each query sees
+    # its own snapshot anyway, and request sessions never write (writes use ``writer_sessions``).
+    reader = (
+        engine.execution_options(isolation_level="AUTOCOMMIT")
+        if engine.dialect.name == "postgresql"
+        else engine
+    )
     app.extensions["quotes_db"] = Database(
-        engine, make_session_factory(engine), make_session_factory(engine, writer=True)
+        engine, make_session_factory(reader), make_session_factory(engine, writer=True)
     )
 
     @app.teardown_appcontext

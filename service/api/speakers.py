@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import Response
 from flask.views import MethodView
 
 from service.api.blueprint import Blueprint
+from service.api.fastjson import cached_json, etag_for
 from service.api.pagination import page
 from service.api.schemas import (
     SpeakerPageSchema,
@@ -55,14 +57,28 @@ class SpeakerDetail(MethodView):
 class SpeakerStatements(MethodView):
     @blp.arguments(StatementQueryArgsSchema, location="query", as_kwargs=True)
     @blp.response(200, StatementPageSchema)
-    def get(self, speaker_id: int, limit: int, cursor: int | None = None, **filters: Any) -> dict[str, Any]:
-        """Statements of a speaker, each with its wording variants across articles."""
+    @blp.alt_response(304, description="Not modified (`If-None-Match` holds the current ETag).")
+    def get(self, speaker_id: int, limit: int, cursor: int | None = None, **filters: Any) -> Response:
+        """Statements of a speaker, each with its wording variants across articles.
+
+        The ETag comes from the speaker's data version, checked before anything else is read:
+        a conditional request for an unchanged page costs one lookup.
+        """
         session = db_session()
-        if not queries.speaker_exists(session, speaker_id):
+        version = queries.statements_version(session, speaker_id)
+        if version is None:
             raise NotFound(f"No speaker with id {speaker_id}.")
-        rows = queries.list_statements(session, speaker_id, limit=limit, after=cursor, **filters)
-        items, next_cursor = page(rows, limit)
-        return {"items": items, "next_cursor": next_cursor}
+        etag = etag_for("statements", speaker_id, version)
+
+        def build() -> dict[str, Any]:
+            rows = queries.list_statements(
+                session, speaker_id, limit=limit, after=cursor, raw_variants=True, **filters
+            )
+            items, next_cursor = page(rows, limit)
+            # Already in StatementPageSchema's shape (tested): written by orjson, not marshmallow.
+            return {"items": items, "next_cursor": next_cursor}
+
+        return cached_json(etag, build)
 
 
 @blp.route(f"/statements/<{ID}:statement_id>")
