@@ -11,7 +11,7 @@ from service.api.auth import SECURITY, require_api_key
 from service.api.blueprint import Blueprint
 from service.api.extraction import get_app_extractor, prepare_api_text
 from service.api.jobs import enqueue_article
-from service.api.pagination import page
+from service.api.pagination import page, search_page
 from service.api.schemas import (
     MAX_ARTICLE_CHARS,
     ArticleAsyncArgsSchema,
@@ -27,6 +27,7 @@ from service.errors import NotFound, Unprocessable
 from service.extensions import db_session, get_db
 from service.store import queries
 from service.store.articles import find_duplicate
+from service.store.queries import SearchAfter
 from service.store.sources import article_input, run_ingest
 from service.variants.embeddings import get_embedder
 
@@ -37,10 +38,14 @@ blp = Blueprint("quotes", __name__, url_prefix="/v1", description="Quotes and ar
 class Quotes(MethodView):
     @blp.arguments(QuoteQueryArgsSchema, location="query", as_kwargs=True)
     @blp.response(200, QuotePageSchema)
-    def get(self, limit: int, cursor: int | None = None, **filters: Any) -> dict[str, Any]:
-        """Search stored quotes by words, speaker, outlet, type and publication date."""
+    def get(self, limit: int, cursor: SearchAfter | None = None, **filters: Any) -> dict[str, Any]:
+        """Search stored quotes (full text, ranked) and filter them by speaker, outlet, type and date."""
+        if isinstance(cursor, int) and queries.search_terms(filters.get("q")):
+            raise Unprocessable(
+                "This cursor does not belong to a ranked search.", {"query": {"cursor": ["Invalid cursor."]}}
+            )
         rows = queries.search_quotes(db_session(), limit=limit, after=cursor, **filters)
-        items, next_cursor = page(rows, limit)
+        items, next_cursor = search_page(rows, limit)
         return {"items": items, "next_cursor": next_cursor}
 
 

@@ -13,7 +13,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from models.article import AUTHOR_CHARS
-from service.api.pagination import CursorField
+from service.api.pagination import CursorField, SearchCursorField
 from service.store.articles import MAX_PUBLISHED, MIN_PUBLISHED
 from service.text.loader import FORMATS, detect_format
 
@@ -176,6 +176,14 @@ class StatementQueryArgsSchema(DateRangeArgsSchema):
 
 
 class QuoteQueryArgsSchema(DateRangeArgsSchema):
+    q = Text(
+        validate=validate.Length(max=500),
+        metadata={
+            "description": 'Full-text search: words (stemmed) and "quoted phrases", all required; '
+            "results come best match first."
+        },
+    )
+    cursor = SearchCursorField()
     speaker = Text(
         validate=validate.Length(max=300),
         metadata={"description": "Speaker id, or part of the speaker's name or alias."},

@@ -8,11 +8,29 @@ is a next page. Results are plain dicts in the API's shapes.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
+import orjson
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Double,
+    Select,
+    Text,
+    and_,
+    bindparam,
+    cast,
+    column,
+    exists,
+    func,
+    literal_column,
+    or_,
+    select,
+    table,
+)
 from sqlalchemy.orm import Session
 
 from models import (
@@ -161,6 +179,42 @@ def _unique(items: Iterable[T]) -> list[T]:
 # ---------------------------------------------------------------- statements
 
 
+STATEMENT_COLUMNS = (
+    Statement.id,
+    Statement.text,
+    Statement.speaker_id,
+    Statement.first_seen,
+    Statement.last_seen,
+    Speaker.name.label("speaker_name"),
+)
+
+
+def _statements_select() -> Select[Any]:
+    """Statement rows with their speaker's name (`STATEMENT_COLUMNS`), no ORM objects."""
+    return select(*STATEMENT_COLUMNS).join(Speaker, Speaker.id == Statement.speaker_id)
+
+
+# The hot reads are built once, with bound parameters, and run on the session's connection
+# (SQLAlchemy Core): building a select and going through the ORM cost ten times the query itself.
+_SPEAKER_VERSION = select(Speaker.data_version).where(Speaker.id == bindparam("speaker_id"))
+_STATEMENT_PAGE = (
+    _statements_select()
+    .where(Statement.speaker_id == bindparam("speaker_id"), Statement.id > bindparam("after"))
+    .order_by(Statement.id)
+    .limit(bindparam("limit"))
+)
+
+
+def statements_version(session: Session, speaker_id: int) -> int | None:
+    """The speaker's data version (bumped by triggers whenever the speaker, one of its
+    statements or one of their variants changes; see migration 0004), or None when there is no
+    such speaker. One primary-key lookup: readers check it before building anything."""
+    if not _valid_id(speaker_id):
+        return None
+    version = session.connection().execute(_SPEAKER_VERSION, {"speaker_id": speaker_id}).scalar()
+    return None if version is None else int(version)
+
+
 def list_statements(
     session: Session,
     speaker_id: int,
@@ -171,13 +225,22 @@ def list_statements(
     until: dt.date | None = None,
     limit: int,
     after: int | None,
+    raw_variants: bool = False,
 ) -> list[dict[str, Any]]:
     """Statements of a speaker, with their variants, in id order.
 
     ``q``: every word occurs in the statement or in one of its variants; ``outlet``/``since``/
     ``until``: at least one variant appeared in a matching outlet / in that date range.
+    ``raw_variants``: one query, variants as JSON written by the database (`_statement_dicts_json`).
     """
-    stmt = select(Statement).where(Statement.speaker_id == speaker_id)
+    conn = session.connection()
+    dialect = conn.dialect.name
+    if not (q or outlet or since or until):
+        params = {"speaker_id": speaker_id, "after": after or 0, "limit": limit + 1}
+        if raw_variants:
+            return _statement_dicts_json(conn.execute(_STATEMENT_PAGE_JSON[dialect], params))
+        return _statement_dicts(session, conn.execute(_STATEMENT_PAGE, params).all())
+    stmt = _statements_select().where(Statement.speaker_id == speaker_id)
     for word in _words(q):
         in_variant = exists().where(
             Occurrence.statement_id == Statement.id, Occurrence.text.icontains(word, autoescape=True)
@@ -201,19 +264,23 @@ def list_statements(
         )
     if after is not None:
         stmt = stmt.where(Statement.id > after)
-    rows = session.scalars(stmt.order_by(Statement.id).limit(limit + 1)).all()
-    return _statement_dicts(session, rows)
+    stmt = stmt.order_by(Statement.id).limit(limit + 1)
+    if raw_variants:
+        return _statement_dicts_json(conn.execute(_page_json_select(stmt, dialect)))
+    return _statement_dicts(session, conn.execute(stmt).all())
 
 
 def get_statement(session: Session, statement_id: int) -> dict[str, Any] | None:
     """One statement with its variants, or None."""
-    row = session.get(Statement, statement_id) if _valid_id(statement_id) else None
-    return _statement_dicts(session, [row])[0] if row else None
+    if not _valid_id(statement_id):
+        return None
+    rows = session.execute(_statements_select().where(Statement.id == statement_id)).all()
+    return _statement_dicts(session, rows)[0] if rows else None
 
 
 def statements_by_ids(session: Session, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
     """Statements (with variants) by id."""
-    rows = session.scalars(select(Statement).where(Statement.id.in_(ids))).all() if ids else []
+    rows = session.execute(_statements_select().where(Statement.id.in_(ids))).all() if ids else []
     return {d["id"]: d for d in _statement_dicts(session, rows)}
 
 
@@ -237,29 +304,93 @@ def _article_ref(row: Any) -> dict[str, Any]:
     }
 
 
-def _statement_dicts(session: Session, statements: Sequence[Statement]) -> list[dict[str, Any]]:
-    ids = [s.id for s in statements]
-    if not ids:
+_VARIANTS = (
+    select(
+        Occurrence.statement_id,
+        Occurrence.quote_id,
+        Occurrence.text,
+        Occurrence.type,
+        Occurrence.label,
+        Occurrence.similarity,
+        Occurrence.diff,
+        Occurrence.start,
+        Occurrence.end,
+        *ARTICLE_REF_COLUMNS,
+    )
+    .join(Article, Article.id == Occurrence.article_id)
+    .outerjoin(Outlet, Outlet.id == Article.outlet_id)
+    .where(Occurrence.statement_id.in_(bindparam("ids", expanding=True)))
+    .order_by(Occurrence.statement_id, Article.published_at, Occurrence.id)
+)
+
+
+def _variant_json(dialect: str) -> ColumnElement[Any]:
+    """One variant (of the outer-joined occurrence, article, outlet) as a JSON object written by
+    the database in the API's shape (`VariantSchema`), as text."""
+    if dialect == "postgresql":
+        obj, diff = func.json_build_object, Occurrence.diff
+    else:  # SQLite's JSON1: json() embeds the stored diff as JSON, not as a string
+        obj, diff = func.json_object, func.json(Occurrence.diff)
+    article = obj(
+        "id", Article.id, "title", Article.headline, "outlet", Outlet.name, "url", Article.url,
+        "published_at", Article.published_at,
+    )  # fmt: skip
+    variant = obj(
+        "quote_id", Occurrence.quote_id, "text", Occurrence.text, "type", Occurrence.type,
+        "relation", Occurrence.label, "similarity", Occurrence.similarity, "diff", diff,
+        "article", article, "start", Occurrence.start, "end", Occurrence.end,
+    )  # fmt: skip
+    return cast(variant, Text).label("variant_json")
+
+
+def _page_json_select(page: Select[Any], dialect: str) -> Select[Any]:
+    """A page of statement rows (``page``, with its limit) joined with their variants as JSON:
+    one row per variant (one with a NULL variant for a statement without any), in page order."""
+    sub = page.subquery("page")
+    return (
+        select(sub, _variant_json(dialect))
+        .select_from(sub)
+        .outerjoin(Occurrence, Occurrence.statement_id == sub.c.id)
+        .outerjoin(Article, Article.id == Occurrence.article_id)
+        .outerjoin(Outlet, Outlet.id == Article.outlet_id)
+        .order_by(sub.c.id, Article.published_at, Occurrence.id)
+    )
+
+
+_STATEMENT_PAGE_JSON = {name: _page_json_select(_STATEMENT_PAGE, name) for name in ("postgresql", "sqlite")}
+
+
+def _statement_dicts_json(rows: Iterable[Any]) -> list[dict[str, Any]]:
+    """Statement dicts from `_page_json_select` rows; each ``variants`` is an `orjson.Fragment`,
+    the JSON array as the database wrote it (no per-variant Python objects)."""
+    out: list[dict[str, Any]] = []
+    objects: list[list[str]] = []
+    for row in rows:
+        if not out or out[-1]["id"] != row.id:
+            out.append(
+                {
+                    "id": row.id,
+                    "text": row.text,
+                    "speaker": {"id": row.speaker_id, "name": row.speaker_name},
+                    "first_seen": row.first_seen,
+                    "last_seen": row.last_seen,
+                }
+            )
+            objects.append([])
+        if row.variant_json is not None:
+            objects[-1].append(row.variant_json)
+    for statement, variants in zip(out, objects, strict=True):
+        statement["variant_count"] = len(variants)
+        statement["variants"] = orjson.Fragment("[" + ",".join(variants) + "]")
+    return out
+
+
+def _statement_dicts(session: Session, statements: Sequence[Any]) -> list[dict[str, Any]]:
+    """Statement dicts (API shape) from rows with `STATEMENT_COLUMNS`: one query for all variants."""
+    if not statements:
         return []
     variants: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    rows = session.execute(
-        select(
-            Occurrence.statement_id,
-            Occurrence.quote_id,
-            Occurrence.text,
-            Occurrence.type,
-            Occurrence.label,
-            Occurrence.similarity,
-            Occurrence.diff,
-            Occurrence.start,
-            Occurrence.end,
-            *ARTICLE_REF_COLUMNS,
-        )
-        .join(Article, Article.id == Occurrence.article_id)
-        .outerjoin(Outlet, Outlet.id == Article.outlet_id)
-        .where(Occurrence.statement_id.in_(ids))
-        .order_by(Occurrence.statement_id, Article.published_at, Occurrence.id)
-    )
+    rows = session.connection().execute(_VARIANTS, {"ids": [s.id for s in statements]})
     for row in rows:
         variants[row.statement_id].append(
             {
@@ -274,16 +405,11 @@ def _statement_dicts(session: Session, statements: Sequence[Statement]) -> list[
                 "end": row.end,
             }
         )
-    names = dict(
-        session.execute(
-            select(Speaker.id, Speaker.name).where(Speaker.id.in_({s.speaker_id for s in statements}))
-        ).all()
-    )
     return [
         {
             "id": s.id,
             "text": s.text,
-            "speaker": {"id": s.speaker_id, "name": names.get(s.speaker_id, "")},
+            "speaker": {"id": s.speaker_id, "name": s.speaker_name},
             "first_seen": s.first_seen,
             "last_seen": s.last_seen,
             "variant_count": len(variants[s.id]),
@@ -296,6 +422,42 @@ def _statement_dicts(session: Session, statements: Sequence[Statement]) -> list[
 # ---------------------------------------------------------------- quotes and articles
 
 
+# A search cursor: the id of the last quote of the page, with its rank when the search is ranked.
+SearchAfter = int | tuple[int, float]
+MAX_SEARCH_TERMS = 20
+_SEARCH_PART = re.compile(r'"([^"]*)"|(\S+)')
+_WORD = re.compile(r"\w+")
+
+
+def search_terms(q: str | None) -> list[str]:
+    """The parts of a full-text query: ``"quoted phrases"`` and single words, each as its words
+    joined by spaces (punctuation dropped: ``3,000`` is the phrase ``3 000``)."""
+    parts = []
+    for m in _SEARCH_PART.finditer(q or ""):
+        words = _WORD.findall(m.group(1) if m.group(1) is not None else m.group(2))
+        if words:
+            parts.append(" ".join(words))
+    return parts[:MAX_SEARCH_TERMS]
+
+
+def _fulltext(dialect: str, parts: list[str]) -> tuple[Any, ColumnElement[bool], ColumnElement[float]]:
+    """(FROM clause, match condition, rank: lower is better) for quotes matching every part:
+    PostgreSQL's ``quotes.search`` tsvector (GIN) or SQLite's FTS5 table ``quotes_fts``."""
+    quotes = Quote.__table__
+    if dialect == "postgresql":
+        tsq = func.phraseto_tsquery(literal_column("'english'::regconfig"), parts[0])
+        for part in parts[1:]:
+            tsq = tsq.op("&&")(func.phraseto_tsquery(literal_column("'english'::regconfig"), part))
+        vector = literal_column("quotes.search")
+        # ts_rank is a float4, which the driver reads back rounded: as float8 it round-trips exactly
+        # through the cursor.
+        return quotes, vector.op("@@")(tsq), -cast(func.ts_rank(vector, tsq), Double)
+    fts = table("quotes_fts", column("rowid", BigInteger))
+    expr = " ".join(f'"{part}"' for part in parts)  # FTS5 strings: each a phrase, all required
+    match = literal_column("quotes_fts").op("MATCH")(expr)
+    return fts.join(quotes, Quote.id == fts.c.rowid), match, func.bm25(literal_column("quotes_fts"))
+
+
 def search_quotes(
     session: Session,
     *,
@@ -306,28 +468,48 @@ def search_quotes(
     since: dt.date | None = None,
     until: dt.date | None = None,
     limit: int,
-    after: int | None,
+    after: SearchAfter | None,
 ) -> list[dict[str, Any]]:
-    """Stored quotes matching all given filters (``q``: every word occurs in the quote), by id."""
-    stmt: Select[Any] = select(Quote.id).join(Article, Article.id == Quote.article_id)
+    """Stored quotes matching all given filters.
+
+    Without ``q``: in id order (``after``: the last id). With ``q``: full-text search (stemmed
+    words, ``"quoted phrases"``, all required), best match first; each dict then carries its
+    ``rank`` (lower is better) and ``after`` is the ``(id, rank)`` of the last quote of the page.
+    """
+    conds: list[ColumnElement[bool]] = []
     if speaker:
-        stmt = stmt.where(Quote.speaker_id.in_(resolve_speaker_ids(session, speaker)))
+        conds.append(Quote.speaker_id.in_(resolve_speaker_ids(session, speaker)))
     if outlet:
-        stmt = stmt.join(Outlet, Outlet.id == Article.outlet_id).where(
-            Outlet.name.icontains(outlet, autoescape=True)
+        conds.append(
+            Article.outlet_id.in_(select(Outlet.id).where(Outlet.name.icontains(outlet, autoescape=True)))
         )
     if type:
-        stmt = stmt.where(Quote.type == type)
-    for word in _words(q):
-        stmt = stmt.where(Quote.text.icontains(word, autoescape=True))
+        conds.append(Quote.type == type)
     if since:
-        stmt = stmt.where(Article.published_at >= since)
+        conds.append(Article.published_at >= since)
     if until:
-        stmt = stmt.where(Article.published_at <= until)
-    if after is not None:
-        stmt = stmt.where(Quote.id > after)
-    ids = list(session.scalars(stmt.order_by(Quote.id).limit(limit + 1)))
-    return _quote_dicts(session, ids)
+        conds.append(Article.published_at <= until)
+    parts = search_terms(q)
+    if not parts:
+        stmt: Select[Any] = select(Quote.id).join(Article, Article.id == Quote.article_id).where(*conds)
+        if after is not None:
+            stmt = stmt.where(Quote.id > (after[0] if isinstance(after, tuple) else after))
+        return _quote_dicts(session, list(session.scalars(stmt.order_by(Quote.id).limit(limit + 1))))
+    source, match, rank = _fulltext(session.get_bind().dialect.name, parts)
+    if since or until or outlet:
+        source = source.join(Article, Article.id == Quote.article_id)
+    ranked = (
+        select(Quote.id.label("id"), rank.label("rank")).select_from(source).where(match, *conds).subquery()
+    )
+    stmt = select(ranked.c.id, ranked.c.rank)
+    if isinstance(after, tuple):
+        last_id, last_rank = after
+        stmt = stmt.where(
+            or_(ranked.c.rank > last_rank, and_(ranked.c.rank == last_rank, ranked.c.id > last_id))
+        )
+    hits = session.execute(stmt.order_by(ranked.c.rank, ranked.c.id).limit(limit + 1)).all()
+    by_id = {d["id"]: d for d in _quote_dicts(session, [h.id for h in hits])}
+    return [{**by_id[h.id], "rank": float(h.rank)} for h in hits]
 
 
 def get_article(session: Session, article_id: int) -> dict[str, Any] | None:

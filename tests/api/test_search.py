@@ -1,0 +1,143 @@
+"""Full-text quote search (GET /v1/quotes?q=): SQLite FTS5 and PostgreSQL tsvector, ranked, phrases,
+filters, ranked cursors, index upkeep by triggers, and the migration's backfill."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from urllib.parse import quote as urlquote
+
+from alembic import command
+from flask import Flask
+from flask.testing import FlaskClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import delete, text, update
+
+from models import Article, Quote
+from service.db import alembic_config, make_engine, make_session_factory
+from service.store import queries
+from tests.api.conftest import get_db_session
+
+
+def search(client: FlaskClient, q: str, **params: Any) -> list[dict[str, Any]]:
+    """Every page of a search, following the cursors (limit 1 unless given)."""
+    params.setdefault("limit", 1)
+    items: list[dict[str, Any]] = []
+    cursor = None
+    while True:
+        query = "&".join(f"{k}={urlquote(str(v))}" for k, v in {"q": q, **params}.items())
+        r = client.get("/v1/quotes?" + query + (f"&cursor={cursor}" if cursor else ""))
+        assert r.status_code == 200, r.get_json()
+        body = r.get_json()
+        items += body["items"]
+        cursor = body["next_cursor"]
+        if not cursor:
+            return items
+        assert ("." in cursor) == bool(queries.search_terms(q))  # ranked searches: ranked cursors
+
+
+def add_quote(app: Flask, words: str) -> int:
+    with get_db_session(app) as session, session.begin():
+        article = Article(
+            external_id=f"x-{words[:20]}", text=words, content_hash=str(hash(words)).rjust(64, "0")
+        )
+        session.add(article)
+        session.flush()
+        q = Quote(article_id=article.id, start=0, end=len(words), text=words, type="direct")
+        session.add(q)
+        session.flush()
+        return q.id
+
+
+def test_words_are_stemmed_and_all_required(sample_client: FlaskClient) -> None:
+    assert len(search(sample_client, "soldier")) == 3  # "soldiers"; the fourth says "troops"
+    assert len(search(sample_client, "soldiers Russia")) == 3
+    assert len(search(sample_client, "soldiers watching")) == 0
+    assert len(search(sample_client, "WATCH closely")) == 4
+    assert search(sample_client, "!!! ...") == search(sample_client, "") != []  # no words: no search
+
+
+def test_phrases_keep_their_word_order(sample_client: FlaskClient) -> None:
+    assert len(search(sample_client, '"North Korea"')) == 3
+    assert len(search(sample_client, '"Korea North"')) == 0
+    assert len(search(sample_client, '"3,000 soldiers" "eastern Russia"')) == 3  # 3,000 troops: no
+    assert len(search(sample_client, "3,000")) == 4
+
+
+def test_filters_still_apply(sample_client: FlaskClient, ids: dict[str, Any]) -> None:
+    assert len(search(sample_client, "Russia", speaker="Kirby")) == 4
+    assert len(search(sample_client, "Russia", speaker=str(ids["austin"]))) == 0
+    assert len(search(sample_client, "Russia", outlet="alliance")) == 1
+    assert len(search(sample_client, "Russia", type="indirect")) == 0
+    assert len(search(sample_client, "Russia", since="2024-10-25", until="2024-10-25")) == 2
+
+
+def test_best_match_first_and_the_cursor_walks_every_hit_once(sample_app: Flask) -> None:
+    client = sample_app.test_client()
+    strong = add_quote(sample_app, "Russia, Russia and again Russia: Russia is the word")
+    hits = search(client, "russia")
+    ids = [h["id"] for h in hits]
+    assert ids[0] == strong and len(ids) == 5 == len(set(ids))
+    assert hits == search(client, "russia", limit=100)
+    assert "rank" not in hits[0]  # internal to the cursor
+
+
+def test_cursors_are_checked(sample_client: FlaskClient) -> None:
+    body = sample_client.get("/v1/quotes?limit=1").get_json()  # an unranked cursor
+    r = sample_client.get(f"/v1/quotes?q=russia&cursor={body['next_cursor']}")
+    assert r.status_code == 422 and "cursor" in r.get_json()["errors"]["query"]
+    for bad in ("zz", "1.", "1.7ff8000000000000", "1.abc", "1." + "0" * 17):
+        r = sample_client.get(f"/v1/quotes?q=russia&cursor={bad}")
+        assert r.status_code == 422, bad
+    ranked = sample_client.get("/v1/quotes?q=russia&limit=1").get_json()["next_cursor"]
+    assert sample_client.get(f"/v1/quotes?cursor={ranked}").status_code == 200  # id part is used
+
+
+def test_the_index_follows_updates_and_deletes(sample_app: Flask) -> None:
+    client = sample_app.test_client()
+    qid = add_quote(sample_app, "A zebra crossed")
+    assert [h["id"] for h in search(client, "zebra")] == [qid]
+    with get_db_session(sample_app) as session, session.begin():
+        session.execute(update(Quote).where(Quote.id == qid).values(text="A giraffe crossed"))
+    assert search(client, "zebra") == [] and len(search(client, "giraffe")) == 1
+    with get_db_session(sample_app) as session, session.begin():
+        session.execute(delete(Quote).where(Quote.id == qid))
+    assert search(client, "giraffe") == []
+
+
+def test_the_migration_indexes_existing_quotes(db_url: str) -> None:
+    engine = make_engine(db_url)
+    cfg = alembic_config()
+    with engine.connect() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0004")
+        conn.commit()
+        conn.execute(
+            text(
+                "INSERT INTO articles (id, external_id, text, content_hash, published_at, created_at) "
+                "VALUES (1, 'old', 'x', :h, :d, :d)"
+            ),
+            {"h": "0" * 64, "d": dt.date(2024, 1, 1)},
+        )
+        conn.execute(
+            text(
+                'INSERT INTO quotes (id, article_id, start, "end", text, type, created_at) '
+                "VALUES (7, 1, 0, 1, 'The pelicans are migrating', 'direct', :d)"
+            ),
+            {"d": dt.date(2024, 1, 1)},
+        )
+        conn.commit()
+        command.upgrade(cfg, "head")
+        conn.commit()
+    with make_session_factory(engine)() as session:
+        hits = queries.search_quotes(session, q="pelican migrate", limit=5, after=None)
+    assert [h["id"] for h in hits] == [7]
+    engine.dispose()
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(q=st.text(max_size=40))
+def test_any_query_text_is_safe(sample_client: FlaskClient, q: str) -> None:
+    r = sample_client.get("/v1/quotes", query_string={"q": q})
+    assert r.status_code in (200, 422), r.get_json()
