@@ -73,7 +73,9 @@ class SearchCursorField(fields.String):
             **kwargs,
         )
 
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int | tuple[int, float]:
+    def _deserialize(  # type: ignore[override]  # a cursor string deserializes to the id (and rank)
+        self, value: Any, attr: str | None, data: Any, **kwargs: Any
+    ) -> int | tuple[int, float]:
         text = super()._deserialize(value, attr, data, **kwargs)
         if not re.fullmatch(_SEARCH_CURSOR_RE, text):
             raise ValidationError("Invalid cursor.")

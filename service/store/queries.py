@@ -191,7 +191,8 @@ STATEMENT_COLUMNS = (
 
 def _statements_select() -> Select[Any]:
     """Statement rows with their speaker's name (`STATEMENT_COLUMNS`), no ORM objects."""
-    return select(*STATEMENT_COLUMNS).join(Speaker, Speaker.id == Statement.speaker_id)
+    stmt: Any = select(*STATEMENT_COLUMNS).join(Speaker, Speaker.id == Statement.speaker_id)
+    return stmt
 
 
 # The hot reads are built once, with bound parameters, and run on the session's connection
@@ -327,6 +328,8 @@ _VARIANTS = (
 def _variant_json(dialect: str) -> ColumnElement[Any]:
     """One variant (of the outer-joined occurrence, article, outlet) as a JSON object written by
     the database in the API's shape (`VariantSchema`), as text."""
+    obj: Any
+    diff: Any
     if dialect == "postgresql":
         obj, diff = func.json_build_object, Occurrence.diff
     else:  # SQLite's JSON1: json() embeds the stored diff as JSON, not as a string
@@ -445,10 +448,11 @@ def _fulltext(dialect: str, parts: list[str]) -> tuple[Any, ColumnElement[bool],
     PostgreSQL's ``quotes.search`` tsvector (GIN) or SQLite's FTS5 table ``quotes_fts``."""
     quotes = Quote.__table__
     if dialect == "postgresql":
-        tsq = func.phraseto_tsquery(literal_column("'english'::regconfig"), parts[0])
+        english: ColumnElement[Any] = literal_column("'english'::regconfig")
+        tsq: ColumnElement[Any] = func.phraseto_tsquery(english, parts[0])
         for part in parts[1:]:
-            tsq = tsq.op("&&")(func.phraseto_tsquery(literal_column("'english'::regconfig"), part))
-        vector = literal_column("quotes.search")
+            tsq = tsq.op("&&")(func.phraseto_tsquery(english, part))
+        vector: ColumnElement[Any] = literal_column("quotes.search")
         # ts_rank is a float4, which the driver reads back rounded: as float8 it round-trips exactly
         # through the cursor.
         return quotes, vector.op("@@")(tsq), -cast(func.ts_rank(vector, tsq), Double)
@@ -491,7 +495,7 @@ def search_quotes(
         conds.append(Article.published_at <= until)
     parts = search_terms(q)
     if not parts:
-        stmt: Select[Any] = select(Quote.id).join(Article, Article.id == Quote.article_id).where(*conds)
+        stmt: Any = select(Quote.id).join(Article, Article.id == Quote.article_id).where(*conds)
         if after is not None:
             stmt = stmt.where(Quote.id > (after[0] if isinstance(after, tuple) else after))
         return _quote_dicts(session, list(session.scalars(stmt.order_by(Quote.id).limit(limit + 1))))
