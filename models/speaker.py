@@ -35,7 +35,7 @@ class Speaker(Base):
     wikidata_id: Mapped[str | None] = mapped_column(String(20), unique=True)
     # Units placed among this speaker's statements (the N of the term weights in ``SpeakerTerm``).
     unit_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    # Bumped by database triggers (migration 0004) whenever the speaker, one of its statements or
+    # Bumped by database triggers (migration 0005) whenever the speaker, one of its statements or
     # one of its statement units changes: a cheap validator of everything listed under the speaker.
     data_version: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     created_at: Mapped[created_at]

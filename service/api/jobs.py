@@ -15,7 +15,7 @@ from service.api.blueprint import Blueprint
 from service.api.schemas import JobSchema
 from service.errors import NotFound, ServiceUnavailable
 from service.jobs.queue import enqueue_articles, get_queue, job_state
-from service.store.ingest import ArticleInput
+from service.store.articles import ArticleInput
 
 blp = Blueprint("jobs", __name__, url_prefix="/v1", description="Background ingest jobs.")
 

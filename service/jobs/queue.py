@@ -20,7 +20,7 @@ from rq.exceptions import NoSuchJobError
 from rq.job import Job
 from rq.serializers import JSONSerializer
 
-from service.store.ingest import ArticleInput
+from service.store.articles import ArticleInput
 
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 QUEUE_NAME = "ingest"

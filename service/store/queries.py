@@ -208,7 +208,7 @@ _STATEMENT_PAGE = (
 
 def statements_version(session: Session, speaker_id: int) -> int | None:
     """The speaker's data version (bumped by triggers whenever the speaker, one of its
-    statements or one of their variants changes; see migration 0004), or None when there is no
+    statements or one of their variants changes; see migration 0005), or None when there is no
     such speaker. One primary-key lookup: readers check it before building anything."""
     if not _valid_id(speaker_id):
         return None

@@ -111,7 +111,7 @@ def test_the_migration_indexes_existing_quotes(db_url: str) -> None:
     cfg = alembic_config()
     with engine.connect() as conn:
         cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0004")
+        command.upgrade(cfg, "0005")
         conn.commit()
         conn.execute(
             text(

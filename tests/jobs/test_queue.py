@@ -23,7 +23,7 @@ from models import Article
 from service.jobs import tasks
 from service.jobs.queue import article_from_json, article_to_json, enqueue_articles, job_state
 from service.jobs.worker import IngestWorker
-from service.store.ingest import ArticleInput
+from service.store.articles import ArticleInput
 from tests.api.conftest import dispose, make_app
 from tests.jobs.conftest import REDIS_URL
 from tests.jobs.fakes import FailingExtractor, FakeExtractor

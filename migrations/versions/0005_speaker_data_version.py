@@ -3,8 +3,8 @@
 Readers use it as a cheap validator (ETag) of everything listed under a speaker: the triggers
 fire on any write path (ingest, re-resolution, manual fixes), so no code has to remember to bump it.
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-11-30 00:40:00.000000
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = "0004"
-down_revision = "0003"
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 

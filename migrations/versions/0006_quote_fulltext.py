@@ -3,16 +3,16 @@
 Both use English stemming (FTS5's porter tokenizer over unicode61 without diacritics; the
 ``english`` text search configuration) and are filled from the stored quotes when created.
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-11-30 00:50:00.000000
 """
 
 from alembic import op
 
 
-revision = '0005'
-down_revision = '0004'
+revision = '0006'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 
