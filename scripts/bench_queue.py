@@ -86,9 +86,7 @@ def run(workers: int, articles: list, pg: str, redis_url: str, log: Path) -> flo
         failed = len(queue.failed_job_registry)
         with engine.connect() as conn:
             stored = conn.scalar(select(func.count()).select_from(Article))
-        print(
-            f"  {workers} worker(s): {len(jobs)} jobs in {elapsed:.1f}s, {stored} articles stored, {failed} failed"
-        )
+        print(f"  {workers} worker(s): {len(jobs)} jobs in {elapsed:.1f}s, {stored} stored, {failed} failed")
         return elapsed
     finally:
         for p in procs:
