@@ -1,4 +1,4 @@
-"""The v1 REST API: flask-smorest blueprints under /v1 plus /healthz and the docs page."""
+"""The v1 REST API: flask-smorest blueprints under /v1 plus /healthz and the API reference (Swagger UI)."""
 
 from __future__ import annotations
 
@@ -14,4 +14,4 @@ def register_api(app: Flask) -> None:
     api = get_api(app)
     for module in (meta, speakers, quotes, jobs, tools):
         api.register_blueprint(module.blp)
-    app.register_blueprint(meta.docs)
+    app.register_blueprint(meta.docs_blueprint(app))

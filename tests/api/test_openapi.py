@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from flask.testing import FlaskClient
@@ -57,11 +58,14 @@ def test_openapi_document(client: FlaskClient) -> None:
 
 
 def test_docs_page_is_self_contained(client: FlaskClient) -> None:
-    r = client.get("/v1/docs")
+    r = client.get("/v1/docs", follow_redirects=True)
     assert r.status_code == 200 and r.mimetype == "text/html"
     html = r.get_data(as_text=True)
-    assert "openapi.json" in html
+    assert "/v1/openapi.json" in html
     assert "http://" not in html and "https://" not in html  # no CDN: works offline
+    assert '"validatorUrl": null' in html  # the public validator badge is never fetched
+    for asset in re.findall(r'(?:src|href)="(/v1/docs/[^"]+)"', html):
+        assert client.get(asset).status_code == 200, asset
 
 
 def test_each_app_serves_its_own_document(tmp_path: Path) -> None:
