@@ -64,10 +64,12 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    """Register the /v1 resources (documented in the OpenAPI spec) and the plain pages."""
+    """Register the /v1 resources (documented in the OpenAPI spec), the web app and the embed."""
     from service.api import register_api
+    from service.web import register_web
 
     register_api(app)
+    register_web(app)
 
 
 def register_hooks(app: Flask) -> None:

@@ -1,0 +1,336 @@
+"""The web app's pages: thin views that read through ``service.store`` and render Jinja templates."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+import math
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+from werkzeug.exceptions import HTTPException, NotFound
+
+from service.extensions import db_session, get_db
+from service.store import browse, queries
+from service.web.marks import (
+    article_paragraphs,
+    differences,
+    elide_ends,
+    shown_order,
+    shown_verdict,
+    speaker_colours,
+    verdict_text,
+    word_diff,
+)
+
+web = Blueprint(
+    "web",
+    __name__,
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/assets",
+)
+
+PER_PAGE = 20
+SEARCH_LIMIT = 20
+MAX_QUERY = 500  # characters of a search box that are used
+MAX_FACTCHECK = 5000  # characters of a pasted quote
+ID = "int(max=9223372036854775807)"
+
+
+@web.app_template_filter("date")
+def format_date(value: dt.date | None, missing: str = "undated") -> str:
+    """``24 Oct 2024``."""
+    return f"{value.day} {value:%b %Y}" if value else missing
+
+
+@web.app_context_processor
+def _globals() -> dict[str, Any]:
+    return {"page_url": page_url, "write_needs_key": bool(current_app.config["API_KEYS"])}
+
+
+def page_url(endpoint: str, _drop: tuple[str, ...] = (), **changes: Any) -> str:
+    """The current page's URL with some query arguments changed (None or "" removes one)."""
+    args = {k: v for k, v in request.args.items() if k not in _drop}
+    args.update(changes)
+    args = {k: v for k, v in args.items() if v not in (None, "")}
+    view_args = request.view_args or {}
+    base = url_for(endpoint, **view_args)
+    return f"{base}?{urlencode(args)}" if args else base
+
+
+def _arg(name: str, limit: int = MAX_QUERY) -> str:
+    return (request.args.get(name) or "").strip()[:limit]
+
+
+def _date_arg(name: str, errors: list[str]) -> dt.date | None:
+    raw = _arg(name, 20)
+    if not raw:
+        return None
+    try:
+        day = dt.date.fromisoformat(raw)
+    except ValueError:
+        errors.append(f"“{raw}” is not a date (use YYYY-MM-DD); the filter is ignored.")
+        return None
+    return day
+
+
+def _int_arg(name: str, default: int, lo: int = 1, hi: int = browse.MAX_PAGE) -> int:
+    raw = request.args.get(name, "")
+    return max(lo, min(int(raw), hi)) if raw.isascii() and raw.isdigit() and len(raw) < 10 else default
+
+
+# ---------------------------------------------------------------- search (home)
+
+
+@web.get("/")
+def search() -> str:
+    """Search speakers by name or alias and quotes by their words; without a query, an overview."""
+    q = _arg("q")
+    session = db_session()
+    if not q:
+        return render_template(
+            "web/home.html",
+            q="",
+            totals=browse.totals(session),
+            speakers=browse.top_speakers(session),
+            articles=browse.recent_articles(session),
+        )
+    after_q = _int_arg("quotes_after", 0, 0, queries.MAX_ID)
+    speakers = queries.search_speakers(session, q, 50, None)
+    more_speakers = len(speakers) > 50
+    speakers = sorted(speakers[:50], key=lambda s: (-s["quote_count"], s["name"]))
+    quotes = queries.search_quotes(session, q=q, limit=SEARCH_LIMIT, after=after_q or None)
+    next_quotes = quotes[SEARCH_LIMIT - 1]["id"] if len(quotes) > SEARCH_LIMIT else None
+    return render_template(
+        "web/search.html",
+        q=q,
+        speakers=speakers,
+        more_speakers=more_speakers,
+        quotes=quotes[:SEARCH_LIMIT],
+        next_quotes=next_quotes,
+        after_q=after_q,
+    )
+
+
+# ---------------------------------------------------------------- speakers and statements
+
+
+@web.get(f"/speakers/<{ID}:speaker_id>")
+def speaker(speaker_id: int) -> str:
+    """A speaker: names, kind, roles, and their statements newest first with each wording variant."""
+    session = db_session()
+    person = queries.get_speaker(session, speaker_id)
+    if person is None:
+        raise NotFound(f"No speaker with id {speaker_id}.")
+    errors: list[str] = []
+    filters = browse.StatementFilters(
+        q=_arg("q") or None,
+        outlet=_arg("outlet", 300) or None,
+        since=_date_arg("since", errors),
+        until=_date_arg("until", errors),
+    )
+    page = _int_arg("page", 1)
+    statements, total = browse.speaker_statements_page(session, speaker_id, filters, page, PER_PAGE)
+    pages = max(1, math.ceil(total / PER_PAGE))
+    return render_template(
+        "web/speaker.html",
+        speaker=person,
+        roles=browse.speaker_roles(session, speaker_id),
+        outlets=browse.speaker_outlets(session, speaker_id),
+        span=browse.speaker_date_range(session, speaker_id),
+        filters=filters,
+        errors=errors,
+        statements=[_statement_view(s) for s in statements],
+        total=total,
+        page=page,
+        pages=pages,
+    )
+
+
+def _statement_view(statement: dict[str, Any]) -> dict[str, Any]:
+    """A statement with each variant's word diff against the canonical wording, outlets counted."""
+    canonical = statement["text"]
+    variants = []
+    for v in statement["variants"]:
+        same = v["relation"] in ("canonical",) or v["text"] == canonical
+        variants.append({**v, "segments": None if same else word_diff(canonical, v["text"])})
+    outlets = {v["article"]["outlet"] for v in statement["variants"] if v["article"]["outlet"]}
+    return {**statement, "variants": variants, "outlet_count": len(outlets)}
+
+
+@web.get(f"/statements/<{ID}:statement_id>")
+def statement(statement_id: int) -> str:
+    """Permalink of one statement with all its wording variants and sources."""
+    found = queries.get_statement(db_session(), statement_id)
+    if found is None:
+        raise NotFound(f"No statement with id {statement_id}.")
+    return render_template("web/statement.html", statement=_statement_view(found))
+
+
+# ---------------------------------------------------------------- fact-check
+
+
+@web.get("/factcheck")
+def factcheck() -> str:
+    """Paste a quote (and optionally a speaker): the verdict, the nearest statements and sources."""
+    text = _arg("text", MAX_FACTCHECK)
+    who = _arg("speaker", 300)
+    result = None
+    if text:
+        matches = queries.verify_quote(db_session(), text, who or None, 5)
+        result = _factcheck_view(text, matches)
+    return render_template("web/factcheck.html", text=text, who=who, result=result)
+
+
+def _factcheck_view(text: str, matches: list[dict[str, Any]]) -> dict[str, Any]:
+    shown = []
+    for m in matches:
+        best = m.get("best_variant") or {}
+        recorded = best.get("text") or m["statement"]["text"]
+        diffs = differences(text, recorded)
+        verdict = shown_verdict(m.get("verdict"), float(m.get("score") or 0.0), diffs)
+        shown.append(
+            {
+                **m,
+                "shown_verdict": verdict,
+                "verdict_words": verdict_text(verdict),
+                "recorded": recorded,
+                "segments": elide_ends(word_diff(recorded, text))
+                if verdict not in ("different", "not_found")
+                else None,
+                "differences": diffs if verdict == "contradicts" else None,
+                "statement": _statement_view(m["statement"]),
+            }
+        )
+    shown.sort(key=lambda m: shown_order(m["shown_verdict"], float(m.get("score") or 0.0)))
+    top = shown[0]["shown_verdict"] if shown else "not_found"
+    return {"verdict": top, "words": verdict_text(top), "matches": shown}
+
+
+# ---------------------------------------------------------------- articles
+
+
+@web.get(f"/articles/<{ID}:article_id>")
+def article(article_id: int) -> str:
+    """An article with each quote highlighted in its speaker's colour, cues and mentions marked."""
+    session = db_session()
+    found = queries.get_article(session, article_id)
+    if found is None:
+        raise NotFound(f"No article with id {article_id}.")
+    quotes = browse.article_quote_marks(session, article_id)
+    colours = speaker_colours(quotes)
+    legend: dict[int | None, dict[str, Any]] = {}
+    for q in quotes:
+        sid = (q["speaker"] or {}).get("id")
+        entry = legend.setdefault(
+            sid,
+            {
+                "speaker": q["speaker"],
+                "name": (q["speaker"] or {}).get("name") or "Unattributed",
+                "colour": colours.get(sid) if sid is not None else None,
+                "count": 0,
+            },
+        )
+        entry["count"] += 1
+    return render_template(
+        "web/article.html",
+        article=found,
+        quotes=quotes,
+        colours=colours,
+        legend=sorted(legend.values(), key=lambda e: (-e["count"], e["name"])),
+        paragraphs=article_paragraphs(found["text"], quotes),
+        added=request.args.get("added"),
+    )
+
+
+def _key_ok(given: str) -> bool:
+    keys: list[str] = current_app.config["API_KEYS"]
+    if not keys:
+        return True
+    token = given.strip().encode("utf-8", "surrogateescape")
+    return bool(token) and any(hmac.compare_digest(token, k.encode()) for k in keys)
+
+
+@web.route("/articles/new", methods=["GET", "POST"])
+def add_article() -> Any:
+    """Paste text or HTML, or upload a file; the article is stored and its quotes shown."""
+    if request.method == "GET":
+        return render_template("web/add.html", form={}, errors={})
+    form = {k: (request.form.get(k) or "").strip() for k in ("title", "outlet", "url", "published_at")}
+    form["text"] = request.form.get("text") or ""
+    errors: dict[str, str] = {}
+    if not _key_ok(request.form.get("api_key") or ""):
+        errors["api_key"] = (
+            "This API key is not valid." if request.form.get("api_key") else "Enter your API key."
+        )
+    upload = request.files.get("file")
+    text = form["text"]
+    if upload and upload.filename:
+        from service.text.loader import decode_bytes
+
+        text = decode_bytes(upload.read())
+    published = None
+    if form["published_at"]:
+        try:
+            published = dt.date.fromisoformat(form["published_at"])
+        except ValueError:
+            errors["published_at"] = "Use a date such as 2024-10-24."
+    if not text.strip():
+        errors["text"] = "Paste the article text or HTML, or choose a file."
+    if errors:
+        return render_template("web/add.html", form=form, errors=errors), 422
+    article_id, status = _ingest(text, form, published)
+    if article_id is None:
+        errors["text"] = status
+        return render_template("web/add.html", form=form, errors=errors), 422
+    return redirect(url_for("web.article", article_id=article_id, added=status), code=303)
+
+
+def _ingest(text: str, form: dict[str, str], published: dt.date | None) -> tuple[int | None, str]:
+    """Store one article as ``POST /v1/articles`` does: (article id, "added"/"duplicate") or
+    (None, why not)."""
+    from service.api.extraction import get_app_extractor
+    from service.store.ingest import ArticleInput, date_in_range
+    from service.store.sources import run_ingest
+    from service.text.loader import html_to_text, looks_like_html
+
+    if looks_like_html(text):
+        text = html_to_text(text)
+        if not text.strip():
+            return None, "The HTML has no article text."
+    if published is not None and not date_in_range(published):
+        return None, "The publication date is out of range."
+    article = ArticleInput(
+        external_id=form["url"] or "",
+        text=text,
+        url=form["url"] or None,
+        headline=form["title"] or None,
+        outlet=form["outlet"] or None,
+        published_at=published,
+    )
+    article.external_id = article.external_id or f"web-{article.content_hash[:16]}"
+    extractor = get_app_extractor()
+    summary = run_ingest(
+        [article],
+        get_db().writer_sessions,
+        extract_many=lambda texts: [extractor.extract(t) for t in texts],
+        registry=None,
+    )
+    (result,) = summary.results
+    return result.article_id, result.status
+
+
+# ---------------------------------------------------------------- errors
+
+
+@web.errorhandler(HTTPException)
+def _page_error(error: HTTPException) -> Response:
+    """HTML error pages for the web app's views (the API keeps its JSON errors)."""
+    code = error.code or 500
+    return Response(
+        render_template("web/error.html", code=code, message=error.description or ""),
+        status=code,
+        headers={"Cache-Control": "no-store"},
+    )
