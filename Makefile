@@ -21,6 +21,7 @@ run: setup
 
 test: setup
 	bash scripts/ensure_services.sh
+	bash scripts/ensure_browser.sh
 	$(BIN)/ruff check service models tests scripts wsgi.py
 	$(BIN)/python -m pytest -q
 

@@ -38,6 +38,9 @@
     var rules = [
       ".qe-quote{background:var(--qe-bg);color:inherit;border-bottom:2px solid var(--qe-line);border-radius:2px;padding:1px 0;cursor:pointer;-webkit-box-decoration-break:clone;box-decoration-break:clone}",
       ".qe-quote:focus{outline:3px solid #f59e0b;outline-offset:1px}",
+      ".qe-cue,.qe-mention{background:none;color:inherit;font-weight:700;padding:0}",
+      ".qe-cue{text-decoration:underline wavy #6b7280;text-underline-offset:4px}",
+      ".qe-mention{outline:1.5px dashed #6b7280;outline-offset:0;border-radius:2px}",
       ".qe-quote.qe-unknown{border-bottom-style:dashed}",
       ".qe-quote.qe-v-good{box-shadow:inset 0 -4px 0 #15803d}",
       ".qe-quote.qe-v-bad{box-shadow:inset 0 -4px 0 #b42318}",
@@ -140,7 +143,7 @@
   function clear(el) {
     el = resolve(el);
     if (!el) return;
-    Array.prototype.forEach.call(el.querySelectorAll("mark.qe-quote"), function (m) {
+    Array.prototype.forEach.call(el.querySelectorAll("mark.qe-quote, mark.qe-cue, mark.qe-mention"), function (m) {
       var parent = m.parentNode;
       while (m.firstChild) parent.insertBefore(m.firstChild, m);
       parent.removeChild(m);
@@ -214,8 +217,9 @@
     var q = info.quote;
     t.appendChild(text("span", "qe-who", q.speaker && q.speaker.name ? q.speaker.name : "Unknown speaker"));
     t.appendChild(row("Type", q.type));
-    if (q.cue) t.appendChild(row("Cue", q.cue));
-    if (q.via) t.appendChild(row("Via", q.via));
+    if (q.cue) t.appendChild(row("Cue", spanText(q.cue)));
+    if (q.speaker && q.speaker.mention) t.appendChild(row("Named as", spanText(q.speaker.mention)));
+    if (q.via) t.appendChild(row("Via", spanText(q.via)));
     if (info.verdict) {
       t.appendChild(verdictNode(info));
     } else if (info.opts.verify) {
@@ -246,6 +250,10 @@
       n.appendChild(a);
     }
     return n;
+  }
+
+  function spanText(span) {
+    return typeof span === "string" ? span : (span && span.text) || "";
   }
 
   function scheduleHide() {
@@ -302,9 +310,24 @@
         var parts = q.parts && q.parts.length ? q.parts : [{ start: q.start, end: q.end }];
         parts.forEach(function (p) { ranges.push({ start: p.start, end: p.end, q: i }); });
       });
+      // Cues and speaker mentions are marked too, where they overlap nothing else marked.
+      quotes.forEach(function (q, i) {
+        [q.cue, q.speaker && q.speaker.mention].forEach(function (span, k) {
+          if (!span || typeof span.start !== "number") return;
+          var clash = ranges.some(function (r) { return r.start < span.end && span.start < r.end; });
+          if (!clash) ranges.push({ start: span.start, end: span.end, q: i, kind: k ? "mention" : "cue" });
+        });
+      });
       var wrapped = wrapRanges(collected.map, ranges);
       var infos = quotes.map(function (q) { return { quote: q, marks: [], opts: opts, first: null }; });
-      wrapped.forEach(function (w) { infos[w.r.q].marks.push(w.mark); });
+      wrapped.forEach(function (w) {
+        if (w.r.kind) {
+          w.mark.className = "qe-" + w.r.kind;
+          w.mark.setAttribute("data-qe-quote", String(w.r.q));
+          return;
+        }
+        infos[w.r.q].marks.push(w.mark);
+      });
       infos.forEach(function (info, i) {
         var q = info.quote;
         var name = q.speaker && q.speaker.name;
