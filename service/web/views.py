@@ -13,6 +13,7 @@ from werkzeug.exceptions import HTTPException, NotFound
 
 from service.extensions import db_session, get_db
 from service.store import browse, queries
+from service.store.ingest import date_in_range
 from service.web.marks import (
     article_paragraphs,
     differences,
@@ -266,11 +267,11 @@ def add_article() -> Any:
             "This API key is not valid." if request.form.get("api_key") else "Enter your API key."
         )
     upload = request.files.get("file")
-    text = form["text"]
+    text, name = form["text"], None
     if upload and upload.filename:
         from service.text.loader import decode_bytes
 
-        text = decode_bytes(upload.read())
+        text, name = decode_bytes(upload.read()), upload.filename
     published = None
     if form["published_at"]:
         try:
@@ -281,42 +282,44 @@ def add_article() -> Any:
         errors["text"] = "Paste the article text or HTML, or choose a file."
     if errors:
         return render_template("web/add.html", form=form, errors=errors), 422
-    article_id, status = _ingest(text, form, published)
+    if published is not None and not date_in_range(published):
+        errors["published_at"] = "The publication date is out of range."
+        return render_template("web/add.html", form=form, errors=errors), 422
+    article_id, status = _ingest(text, form, published, name)
     if article_id is None:
         errors["text"] = status
         return render_template("web/add.html", form=form, errors=errors), 422
     return redirect(url_for("web.article", article_id=article_id, added=status), code=303)
 
 
-def _ingest(text: str, form: dict[str, str], published: dt.date | None) -> tuple[int | None, str]:
-    """Store one article as ``POST /v1/articles`` does: (article id, "added"/"duplicate") or
-    (None, why not)."""
+def _ingest(
+    text: str, form: dict[str, str], published: dt.date | None, name: str | None
+) -> tuple[int | None, str]:
+    """Store one article as ``POST /v1/articles`` does (HTML converted, page metadata used where the
+    form leaves a field empty): (article id, "added"/"duplicate") or (None, why not)."""
     from service.api.extraction import get_app_extractor
-    from service.store.ingest import ArticleInput, date_in_range
-    from service.store.sources import run_ingest
-    from service.text.loader import html_to_text, looks_like_html
+    from service.api.schemas import MAX_ARTICLE_CHARS
+    from service.store.sources import InputError, article_input, run_ingest
+    from service.text.loader import prepare_input
+    from service.variants.embeddings import get_embedder
 
-    if looks_like_html(text):
-        text = html_to_text(text)
-        if not text.strip():
-            return None, "The HTML has no article text."
-    if published is not None and not date_in_range(published):
-        return None, "The publication date is out of range."
-    article = ArticleInput(
-        external_id=form["url"] or "",
-        text=text,
-        url=form["url"] or None,
-        headline=form["title"] or None,
-        outlet=form["outlet"] or None,
-        published_at=published,
-    )
-    article.external_id = article.external_id or f"web-{article.content_hash[:16]}"
+    prepared = prepare_input(text, None, name=name)
+    given: dict[str, Any] = {k: v for k, v in form.items() if k != "text" and v}
+    given["published_at"] = published
+    if len(prepared.text) > MAX_ARTICLE_CHARS:
+        return None, f"The article text is longer than {MAX_ARTICLE_CHARS:,} characters."
+    try:
+        article = article_input("", prepared, given, "form")
+    except InputError:
+        return None, f"The {prepared.format} has no article text."
+    article.external_id = article.url or f"web-{article.content_hash[:16]}"
     extractor = get_app_extractor()
     summary = run_ingest(
         [article],
         get_db().writer_sessions,
         extract_many=lambda texts: [extractor.extract(t) for t in texts],
         registry=None,
+        embed_fn=get_embedder(current_app.config.get("EMBEDDINGS")),
     )
     (result,) = summary.results
     return result.article_id, result.status
