@@ -133,10 +133,14 @@ class Occurrence(Base):
 
 
 class OccurrenceBand(Base):
-    """One MinHash LSH band key of a unit, indexed by (speaker, band) for candidate lookup."""
+    """One MinHash LSH band key of a unit, indexed by (speaker, band) for grouping's candidate
+    lookup and by band alone for verify's look-up across speakers."""
 
     __tablename__ = "occurrence_bands"
-    __table_args__ = (Index("ix_occurrence_bands_speaker_band", "speaker_id", "band"),)
+    __table_args__ = (
+        Index("ix_occurrence_bands_speaker_band", "speaker_id", "band"),
+        Index("ix_occurrence_bands_band", "band"),
+    )
 
     occurrence_id: Mapped[int] = mapped_column(
         BigId, ForeignKey("occurrences.id", ondelete="CASCADE"), primary_key=True

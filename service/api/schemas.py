@@ -16,12 +16,12 @@ from models.article import AUTHOR_CHARS
 from service.api.pagination import CursorField, SearchCursorField
 from service.store.articles import MAX_PUBLISHED, MIN_PUBLISHED
 from service.text.loader import FORMATS, detect_format
+from service.vocab import Verdict, values
 
 MAX_LIMIT = 100
 DEFAULT_LIMIT = 20
 QUOTE_TYPES = ("direct", "indirect", "mixed")
 RELATIONS = ("canonical", "verbatim", "trimmed", "punctuation", "paraphrase")
-VERDICTS = ("verbatim", "close", "paraphrase", "different")
 MAX_ARTICLE_CHARS = 1_000_000
 MAX_EXTRACT_CHARS = 200_000
 # HTML is limited on its own: a real page is 300-900 KB of markup around a few KB of text. The
@@ -435,16 +435,105 @@ class ExtractResultSchema(ma.Schema):
     )
 
 
+VERDICT_HELP = """How the whole claim relates to this statement (each guarantee holds for every part
+of the claim; `parts` gives each part's own verdict):
+- `verbatim`: every word is on record, in the same order; only case and punctuation may differ.
+- `excerpt`: the claim is a contiguous stretch of a recorded wording (at least 4 words), word for word.
+- `close`: the same statement with small wording differences: at least 80% of each part's words
+  occur in order in a recorded wording, and every number (digits or words, percentages, money,
+  units), negation, name and modal verb (will, may, could...) agrees. Parts of fewer than 4 words
+  are close only when verbatim.
+- `paraphrase`: the same meaning in other words, with no number, negation or modal verb that the
+  recorded wording lacks. Not a quotation.
+- `contradicts`: on record, but a number, negation, name or modal verb differs (see `conflicts`).
+- `other_speaker`: the claim names a speaker, but these words are on record only under someone else
+  (`attributed_to`; `recorded_verdict` says how closely).
+- `not_found`: at least one part of the claim is not on record (a claim mixing recorded and
+  unrecorded sentences is never verbatim, excerpt or close)."""
+
+
+class ConflictSchema(ma.Schema):
+    kind = fields.String(
+        validate=validate.OneOf(("number", "negation", "name", "modality")),
+        metadata={"description": "Which check fails: number, negation, name or modality."},
+    )
+    query = fields.String(metadata={"description": "The claim's wording (the part that differs)."})
+    recorded = fields.String(allow_none=True, metadata={"description": "The recorded wording."})
+
+
+class ClaimPartSchema(ma.Schema):
+    start = fields.Integer(metadata={"description": "Offset of the part in the claim's text."})
+    end = fields.Integer()
+    text = fields.String()
+
+
+class PartAlignmentSchema(ClaimPartSchema):
+    verdict = fields.String(
+        validate=validate.OneOf(values(Verdict)),
+        metadata={"description": "This part's own verdict against its nearest recorded wording."},
+    )
+    score = fields.Float(
+        metadata={"description": "Share of the part's words matched, or meaning similarity."}
+    )
+    conflicts = fields.List(fields.String(), metadata={"description": "Failed checks when `contradicts`."})
+    statement_id = fields.Integer(
+        allow_none=True, metadata={"description": "The statement holding the nearest recorded wording."}
+    )
+    variant = fields.Nested(
+        VariantSchema,
+        allow_none=True,
+        metadata={
+            "description": "Where the nearest recorded wording is: article, outlet, date, URL, offsets."
+        },
+    )
+    diff = fields.Raw(
+        allow_none=True,
+        metadata={
+            "description": 'Word diff from the recorded wording to the part: [["=", "same"], ["-", "recorded '
+            'only"], ["+", "claim only"], ...].'
+        },
+    )
+
+
 class MatchSchema(ma.Schema):
     statement = fields.Nested(StatementSchema)
     speaker = fields.Nested(SpeakerRefSchema)
-    score = fields.Float(metadata={"description": "Similarity in [0, 1]."})
-    verdict = fields.String(validate=validate.OneOf(VERDICTS))
-    best_variant = fields.Nested(VariantSchema)
+    score = fields.Float(metadata={"description": "Similarity of the whole claim in [0, 1]."})
+    verdict = fields.String(validate=validate.OneOf(values(Verdict)), metadata={"description": VERDICT_HELP})
+    recorded_verdict = fields.String(
+        allow_none=True,
+        validate=validate.OneOf(values(Verdict)),
+        metadata={"description": "For `other_speaker`: the verdict under the speaker it is recorded for."},
+    )
+    attributed_to = fields.Nested(
+        SpeakerRefSchema,
+        allow_none=True,
+        metadata={"description": "For `other_speaker`: who is on record with these words."},
+    )
+    conflicts = fields.List(
+        fields.Nested(ConflictSchema),
+        metadata={"description": "For `contradicts`: what differs, both wordings."},
+    )
+    best_variant = fields.Nested(VariantSchema, metadata={"description": "The statement's nearest wording."})
     sources = fields.List(fields.Nested(ArticleRefSchema))
+    parts = fields.List(
+        fields.Nested(PartAlignmentSchema),
+        metadata={"description": "Each part of the claim against its nearest recorded wording."},
+    )
 
 
 class VerifyResultSchema(ma.Schema):
+    verdict = fields.String(
+        validate=validate.OneOf(values(Verdict)),
+        metadata={"description": "The best match's verdict, or `not_found` when nothing matches."},
+    )
+    speakers = fields.List(
+        fields.Nested(SpeakerRefSchema),
+        metadata={"description": "The stored speakers the given `speaker` was resolved to."},
+    )
+    parts = fields.List(
+        fields.Nested(ClaimPartSchema), metadata={"description": "The claim's parts (its sentences)."}
+    )
     matches = fields.List(fields.Nested(MatchSchema))
 
 

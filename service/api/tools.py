@@ -17,7 +17,7 @@ from service.api.schemas import (
     VerifyResultSchema,
 )
 from service.extensions import db_session
-from service.store.queries import verify_quote
+from service.store.verify import verify_claim
 
 blp = Blueprint("tools", __name__, url_prefix="/v1", description="Extraction and verification.")
 
@@ -47,11 +47,12 @@ class Verify(MethodView):
     @blp.arguments(VerifyArgsSchema)
     @blp.response(200, VerifyResultSchema)
     def post(self, args: dict[str, Any]) -> dict[str, Any]:
-        """Fact-check a quote: the nearest stored statements and how close each is.
+        """Fact-check a quote: is it on record, in these words, and where?
 
-        ``verdict``: ``verbatim`` (same words, or an exact excerpt), ``close`` (highly similar with
-        numbers, negation and names agreeing), ``paraphrase`` (less similar, still agreeing) or
-        ``different``. A fabricated quote gets no verbatim or close match.
+        The claim is split into parts (sentences). Each match is a stored statement with the verdict
+        of the WHOLE claim against it (see `Match.verdict`), each part's alignment (`parts`: verdict,
+        where it is on record, word diff) and, for `contradicts`, what differs. A changed number,
+        negation, name or modal verb is never verbatim, excerpt, close or paraphrase; a claim
+        attributed to the wrong speaker is `other_speaker`, never verbatim or close.
         """
-        matches = verify_quote(db_session(), args["text"], args.get("speaker"), args["limit"])
-        return {"matches": matches}
+        return verify_claim(db_session(), args["text"], args.get("speaker"), args["limit"])

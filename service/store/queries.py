@@ -36,7 +36,6 @@ from sqlalchemy.orm import Session
 from models import (
     Article,
     Occurrence,
-    OccurrenceBand,
     Outlet,
     Quote,
     Speaker,
@@ -45,11 +44,6 @@ from models import (
     Statement,
 )
 from service.registry.names import name_key
-from service.store.statements import LSH_CANDIDATES, SMALL_SPEAKER_UNITS
-from service.variants.embeddings import cosine, embed, from_bytes
-from service.variants.grouping import band_keys, semantic_pick, weighted_overlap
-from service.variants.similarity import Features, agree, features, similarity
-from service.variants.units import split_units
 
 T = TypeVar("T")
 
@@ -589,136 +583,6 @@ def _quote_dicts(session: Session, ids: Sequence[int]) -> list[dict[str, Any]]:
                 "speaker": {"id": quote.speaker_id, "name": row.speaker_name} if quote.speaker_id else None,
                 "article": _article_ref(row),
                 "statement_ids": _unique(statement_ids[quote.id]),
-            }
-        )
-    return out
-
-
-# ---------------------------------------------------------------- verification
-
-VERDICT_RANK = {"verbatim": 0, "close": 1, "paraphrase": 2, "different": 3}
-CLOSE_MIN = 0.8  # similarity for "close" (numbers, negation and entities must agree)
-PARAPHRASE_MIN = 0.45  # similarity for "paraphrase" (agreeing)
-VERBATIM_MIN_WORDS = 4  # a contained excerpt shorter than this is no verbatim evidence
-MAX_VERIFY_UNITS = 20  # sentences of the given text that are looked up
-
-
-def verdict(given: Features, stored: Features) -> tuple[str, float]:
-    """How a given quote unit relates to a stored unit: (verdict, similarity)."""
-    score = similarity(given, stored)
-    agreeing = agree(given, stored)
-    if (
-        agreeing
-        and given.norm
-        and (
-            given.norm == stored.norm
-            or (len(given.norm.split()) >= VERBATIM_MIN_WORDS and f" {given.norm} " in f" {stored.norm} ")
-        )
-    ):
-        return "verbatim", 1.0
-    if agreeing and score >= CLOSE_MIN:
-        return "close", score
-    if agreeing and score >= PARAPHRASE_MIN:
-        return "paraphrase", score
-    return "different", score
-
-
-def _verify_candidates(
-    session: Session, keys: list[int], speaker_ids: list[int] | None, small: bool
-) -> Select[Any]:
-    """Stored units to compare with a given unit, the way grouping finds them: all units of a small
-    speaker (blocking by speaker), else those sharing the most LSH band keys with it."""
-    cols = (Occurrence.id, Occurrence.statement_id, Occurrence.text, Occurrence.quote_id, Occurrence.start)
-    cols += (Occurrence.embedding,)
-    placed = Occurrence.statement_id.is_not(None)
-    if small and speaker_ids is not None:
-        return select(*cols).where(Occurrence.speaker_id.in_(speaker_ids), placed)
-    # The band index leads with the speaker: without a speaker filter, probe it for every speaker.
-    speakers = speaker_ids if speaker_ids is not None else select(Speaker.id).scalar_subquery()
-    hits = (
-        select(OccurrenceBand.occurrence_id, func.count().label("n"))
-        .where(OccurrenceBand.speaker_id.in_(speakers), OccurrenceBand.band.in_(keys))
-        .group_by(OccurrenceBand.occurrence_id)
-        .order_by(func.count().desc(), OccurrenceBand.occurrence_id)
-        .limit(LSH_CANDIDATES)
-        .subquery()
-    )
-    return select(*cols).join(hits, hits.c.occurrence_id == Occurrence.id).where(placed)
-
-
-def _with_features(session: Session, stmt: Select[Any]) -> list[tuple[Any, Features]]:
-    """Candidate rows with the features of their text."""
-    return [(row, features(row.text)) for row in session.execute(stmt)]
-
-
-def verify_quote(session: Session, text: str, speaker: str | None, limit: int) -> list[dict[str, Any]]:
-    """The stored statements nearest to ``text`` (attributed to ``speaker`` when given).
-
-    The text is split into statement units like stored quotes (the first ``MAX_VERIFY_UNITS``);
-    each is compared with candidate stored units found as grouping finds them (`_verify_candidates`),
-    using the grouping's similarity and agreement checks.
-    """
-    units = split_units(text, 0, len(text))[:MAX_VERIFY_UNITS]
-    speaker_ids: list[int] | None = None
-    small = False
-    if speaker:
-        speaker_ids = resolve_speaker_ids(session, speaker)
-        if not speaker_ids:
-            return []
-        n_units = session.scalar(
-            select(func.count())
-            .select_from(Occurrence)
-            .where(Occurrence.speaker_id.in_(speaker_ids), Occurrence.statement_id.is_not(None))
-        )
-        small = (n_units or 0) <= SMALL_SPEAKER_UNITS
-    # A small speaker's candidates are all its units, the same for every given unit: read once.
-    fixed = _with_features(session, _verify_candidates(session, [], speaker_ids, small)) if small else None
-    # statement -> (rank, score, verdict, quote id, unit start) of its best unit
-    best: dict[int, tuple[int, float, str, int, int]] = {}
-    for unit, vec in zip(units, embed([u.text for u in units]), strict=True):
-        given = features(unit.text)
-        keys = band_keys(given)
-        if not keys:
-            continue
-        # Meaning as grouping uses it (`semantic_pick`): the clearly nearest agreeing statement.
-        near: dict[int, float] = {}
-        across: dict[int, tuple[float, float]] = {}
-        spans: dict[int, tuple[int, int]] = {}
-        rows = (
-            fixed
-            if fixed is not None
-            else _with_features(session, _verify_candidates(session, keys, speaker_ids, small))
-        )
-        for row, stored in rows:
-            name, score = verdict(given, stored)
-            old = best.get(row.statement_id)
-            if old is None or (VERDICT_RANK[name], -score) < (old[0], -old[1]):
-                best[row.statement_id] = (VERDICT_RANK[name], score, name, row.quote_id, row.start)
-            cos = cosine(vec, from_bytes(row.embedding))
-            if cos is not None and agree(given, stored) and cos > near.get(row.statement_id, -1.0):
-                near[row.statement_id] = cos
-                across[row.statement_id] = (cos, weighted_overlap(given, stored, lambda _: 1.0)[0])
-                spans[row.statement_id] = (row.quote_id, row.start)
-        pick = semantic_pick(near, across, set())
-        if pick is not None and best[pick[0]][2] == "different":
-            best[pick[0]] = (VERDICT_RANK["paraphrase"], pick[1], "paraphrase", *spans[pick[0]])
-    ranked = sorted(best.items(), key=lambda kv: (kv[1][0], -kv[1][1], kv[0]))[:limit]
-    statements = statements_by_ids(session, [sid for sid, _ in ranked])
-    out = []
-    for sid, (_rank, score, name, quote_id, start) in ranked:
-        statement = statements[sid]
-        best_variant = next(
-            v for v in statement["variants"] if v["quote_id"] == quote_id and v["start"] == start
-        )
-        sources = list({v["article"]["id"]: v["article"] for v in statement["variants"]}.values())
-        out.append(
-            {
-                "statement": statement,
-                "speaker": statement["speaker"],
-                "score": round(score, 4),
-                "verdict": name,
-                "best_variant": best_variant,
-                "sources": sources,
             }
         )
     return out

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import snowballstemmer
@@ -39,13 +40,51 @@ NEGATIONS = frozenset(
     unknown unlikely unable impossible deny denied denies refuse refused refuses
     """.split()
 )
+# Number words (values), scale words (multipliers), vague quantities, fractions and ordinals.
 NUMBER_WORDS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-    "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40,
-    "fifty": 50, "hundred": 100, "thousand": 1000, "million": 1_000_000, "billion": 1_000_000_000,
-    "dozen": 12, "dozens": 12, "hundreds": 100, "thousands": 1000, "millions": 1_000_000,
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
+    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30,
+    "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "dozen": 12,
 }  # fmt: skip
-SCALES = {"thousand": 1000, "million": 1_000_000, "billion": 1_000_000_000, "trillion": 1_000_000_000_000}
+SCALES = {
+    "hundred": 100, "thousand": 1000, "million": 1_000_000, "billion": 1_000_000_000,
+    "trillion": 1_000_000_000_000,
+}  # fmt: skip
+# Plural quantities without a value ("dozens of", "hundreds of", "tens of thousands").
+VAGUE_QUANTITIES = frozenset("dozens scores tens hundreds thousands millions billions trillions".split())
+FRACTIONS = {
+    "half": 2, "halves": 2, "third": 3, "thirds": 3, "quarter": 4, "quarters": 4, "fifth": 5, "fifths": 5,
+}  # fmt: skip
+ORDINALS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
+    "ninth": 9, "tenth": 10,
+}  # fmt: skip
+PERCENT_WORDS = frozenset({"%", "percent", "pct"})
+CURRENCY_SYMBOLS = {"$": "$", "£": "£", "€": "€", "¥": "¥"}
+CURRENCY_WORDS = {
+    "dollar": "$", "dollars": "$", "usd": "$", "pound": "£", "pounds": "£", "sterling": "£", "euro": "€",
+    "euros": "€", "yen": "¥", "yuan": "¥", "rubles": "rub", "roubles": "rub", "ruble": "rub", "won": "krw",
+}  # fmt: skip
+# Units whose change changes a quantity ("eight hours" vs "eight days"); plural -> singular.
+UNITS = {
+    f: u
+    for u, forms in {
+        "second": "second seconds", "minute": "minute minutes", "hour": "hour hours", "day": "day days",
+        "week": "week weeks", "month": "month months", "year": "year years", "decade": "decade decades",
+        "century": "century centuries", "mile": "mile miles", "km": "km kilometer kilometers kilometre "
+        "kilometres", "meter": "meter meters metre metres m", "foot": "foot feet ft", "kg": "kg kilogram "
+        "kilograms kilo kilos", "ton": "ton tons tonne tonnes", "acre": "acre acres", "inch": "inch inches",
+    }.items()
+    for f in forms.split()
+}  # fmt: skip
+# Modal verbs by what they assert; `agree` (grouping) also lets reported speech shift tense
+# ("will" -> "would", "can" -> "could", "may" -> "might"), `modal_classes(strict=True)` does not.
+MODALS = {
+    "will": "will", "shall": "will", "wo": "will", "would": "would", "may": "may", "might": "may",
+    "can": "can", "ca": "can", "could": "could", "should": "should", "ought": "should", "must": "must",
+}  # fmt: skip
+BACKSHIFT = {"would": "will", "could": "can", "may": "may"}
 
 _WORD = re.compile(r"(?:[A-Za-z]\.){2,}|[A-Za-z][A-Za-z'’\-]*|\d[\d,.]*\d|\d")
 _NUM = re.compile(
@@ -147,26 +186,184 @@ def words(text: str) -> list[str]:
     return out
 
 
-def numbers(text: str) -> frozenset[float]:
-    """Numeric values mentioned ("3,000" -> 3000, "10 thousand" -> 10000, "three" -> 3)."""
-    vals: set[float] = set()
-    for m in _NUM.finditer(text):
-        raw = m.group(1).rstrip(",.").replace(",", "")
-        try:
-            v = float(raw)
-        except ValueError:
+_ATOM = re.compile(r"[$£€¥%]|\d[\d,]*(?:\.\d+)?(?:st|nd|rd|th)?|[A-Za-z]+(?:['’][A-Za-z]+)*")
+_CONTRACTIONS = {"ll": "will", "re": "are", "ve": "have", "m": "am", "d": "would", "s": "'s"}
+_NOT_BASES = {"ca": "can", "wo": "will", "sha": "shall", "ai": "is"}
+
+
+@dataclass(frozen=True)
+class Atom:
+    """One word for alignment: ``word`` normalised (lower case, contractions expanded: "won't" ->
+    "will", "not"), ``name`` when written capitalised away from a sentence start."""
+
+    word: str
+    name: bool
+
+
+def atoms(text: str) -> tuple[Atom, ...]:
+    """The words of ``text`` for alignment and the agreement checks (see `Atom`)."""
+    text = _ascii(text)
+    out: list[Atom] = []
+    for m in _ATOM.finditer(text):
+        tok = m.group(0)
+        before = text[: m.start()].rstrip(" \t\n\"'([“‘«-—")
+        name = tok[0].isupper() and bool(before) and before[-1] not in ".!?:;" and tok != "I"
+        low = tok.lower().rstrip(",")
+        if low[0].isdigit() or low in CURRENCY_SYMBOLS or low == "%":
+            out.append(Atom(low, False))
             continue
-        if m.group(3):
-            v *= SCALES[m.group(3).lower()]
-        vals.add(v)
-    toks = words(text)
-    for i, w in enumerate(toks):
-        if w in NUMBER_WORDS and w not in SCALES and not (i and toks[i - 1][:1].isdigit()):
-            v = float(NUMBER_WORDS[w])
-            if i + 1 < len(toks) and toks[i + 1] in SCALES:
-                v *= SCALES[toks[i + 1]]
-            vals.add(v)
-    return frozenset(vals)
+        parts: list[str]
+        if low.endswith("n't"):
+            base = low[:-3]
+            parts = [_NOT_BASES.get(base, base), "not"] if base else ["not"]
+        elif low == "cannot":
+            parts = ["can", "not"]
+        elif "'" in low:
+            base, _, rest = low.partition("'")
+            parts = [base, _CONTRACTIONS.get(rest, "'" + rest)]
+        else:
+            parts = [low]
+        out.extend(Atom(p, name and i == 0) for i, p in enumerate(parts) if p)
+    return tuple(out)
+
+
+def _digit_value(tok: str) -> tuple[float, bool] | None:
+    """A digit token's value and whether it is an ordinal ("3rd")."""
+    ordinal = tok[-2:] in ("st", "nd", "rd", "th")
+    raw = (tok[:-2] if ordinal else tok).replace(",", "")
+    try:
+        return float(raw), ordinal
+    except ValueError:
+        return None
+
+
+def _word_number(words: Sequence[str], i: int) -> tuple[float, int] | None:
+    """A number written in words from ``words[i]`` ("three hundred and fifty", "a thousand"):
+    its value and the index after it."""
+    total, current, j, seen = 0.0, 0.0, i, False
+    if words[i] == "a" and i + 1 < len(words) and words[i + 1] in SCALES:
+        current, j = 1.0, i + 1
+    while j < len(words):
+        w = words[j]
+        if w in NUMBER_WORDS:
+            current += NUMBER_WORDS[w]
+        elif w in SCALES and (seen or current):
+            if SCALES[w] == 100:
+                current = (current or 1) * 100
+            else:
+                total += (current or 1) * SCALES[w]
+                current = 0.0
+        elif w == "and" and seen and j + 1 < len(words) and words[j + 1] in NUMBER_WORDS:
+            pass
+        else:
+            break
+        seen = True
+        j += 1
+    return (total + current, j) if seen else None
+
+
+def quantities(words: Sequence[str]) -> frozenset[str]:
+    """Quantities mentioned in normalised ``words`` (see `atoms`), each as a key that is the same
+    however it is written: "3,000", "three thousand" and "3 thousand" -> "3000"; "eight hours" ->
+    "8 hour"; "10 percent"/"10%" -> "10%"; "$5 million" -> "$5e+06"; "half"/"a half" -> "1/2",
+    "two thirds" -> "2/3"; "third" alone -> "#3" (an ordinal); "dozens of" -> "~dozens"."""
+    out: set[str] = set()
+    i, n = 0, len(words)
+    money = ""
+    while i < n:
+        w = words[i]
+        if w in CURRENCY_SYMBOLS:
+            money = CURRENCY_SYMBOLS[w]
+            i += 1
+            continue
+        value: float | None = None
+        key: str | None = None
+        j = i + 1
+        if w[0].isdigit():
+            parsed = _digit_value(w)
+            if parsed is not None and parsed[1]:
+                key = f"#{parsed[0]:g}"
+            elif parsed is not None:
+                value = parsed[0]
+        elif w in NUMBER_WORDS or (w == "a" and i + 1 < n and words[i + 1] in SCALES):
+            parsed_w = _word_number(words, i)
+            if parsed_w is not None:
+                value, j = parsed_w
+        elif w in VAGUE_QUANTITIES:
+            key = "~" + w
+        elif w in FRACTIONS and (
+            w not in ORDINALS or (i and words[i - 1] in ("a", "one")) or (j < n and words[j] == "of")
+        ):
+            key = f"1/{FRACTIONS[w]}"
+        elif w in ORDINALS:
+            key = f"#{ORDINALS[w]}"
+        if value is not None:
+            while j < n and words[j] in SCALES:
+                value *= SCALES[words[j]]
+                j += 1
+            if j < n and words[j] in FRACTIONS and value == int(value) and value < 20:
+                key = f"{value:g}/{FRACTIONS[words[j]]}"  # "two thirds"
+                j += 1
+            else:
+                key = f"{money}{value:g}"
+                if j < n and words[j] in PERCENT_WORDS:
+                    key, j = key + "%", j + 1
+                elif j + 1 < n and words[j] == "per" and words[j + 1] == "cent":
+                    key, j = key + "%", j + 2
+                elif j < n and words[j] in CURRENCY_WORDS and not money:
+                    key, j = CURRENCY_WORDS[words[j]] + key, j + 1
+                elif j < n and words[j] in UNITS:
+                    key, j = f"{key} {UNITS[words[j]]}", j + 1
+        if key is not None:
+            out.add(key)
+        money = ""
+        i = max(j, i + 1)
+    return frozenset(out)
+
+
+def numbers(text: str) -> frozenset[str]:
+    """Quantities mentioned in ``text``, as `quantities` keys."""
+    return quantities([a.word for a in atoms(text)])
+
+
+# Negation words counted by `negations` (the strict check): "n't" and "cannot" are split by `atoms`.
+NEGATORS = frozenset("not no never none nobody nothing nowhere neither nor without".split())
+
+
+def negations(words: Sequence[str]) -> int:
+    """How many plain negation words ``words`` has."""
+    return sum(1 for w in words if w in NEGATORS)
+
+
+def modal_classes(words: Sequence[str], strict: bool = True) -> frozenset[str]:
+    """The modal verbs of ``words`` by what they assert ("might" = "may"); with ``strict=False``
+    reported speech's tense shift is forgiven ("would" = "will", "could" = "can")."""
+    classes = {MODALS[w] for w in words if w in MODALS}
+    if not strict:
+        classes = {BACKSHIFT.get(c, c) for c in classes}
+    return frozenset(classes)
+
+
+def disagreements(query: Sequence[Atom], recorded: Sequence[Atom]) -> tuple[str, ...]:
+    """The strict agreement checks of a query wording against a recorded one (aligned parts of
+    them): which of ``number``, ``negation``, ``name`` and ``modality`` differ. Numbers: the same
+    quantities (however written); negation: the same number of negation words and the same
+    polarity; names: every name-like word of either side (`Atom.name`) occurs in the other;
+    modality: the same modal verbs ("may" = "might")."""
+    qw = [a.word for a in query]
+    rw = [a.word for a in recorded]
+    out: list[str] = []
+    if quantities(qw) != quantities(rw):
+        out.append("number")
+    if negations(qw) != negations(rw) or negated(qw) != negated(rw):
+        out.append("negation")
+    q_names = {a.word for a in query if a.name}
+    r_names = {a.word for a in recorded if a.name}
+    if (q_names - set(rw)) or (r_names - set(qw)):
+        out.append("name")
+    if modal_classes(qw) != modal_classes(rw):
+        out.append("modality")
+    return tuple(out)
 
 
 def entities(text: str) -> frozenset[str]:
@@ -200,7 +397,7 @@ def entities(text: str) -> frozenset[str]:
     return frozenset(out)
 
 
-def negated(toks: list[str]) -> bool:
+def negated(toks: Sequence[str]) -> bool:
     """Polarity: an odd number of negation words."""
     return sum(1 for t in toks if t in NEGATIONS) % 2 == 1
 
@@ -213,9 +410,10 @@ class Features:
     norm: str
     stems: frozenset[str]
     stem_seq: tuple[str, ...]
-    numbers: frozenset[float]
+    numbers: frozenset[str]
     negated: bool
     entities: frozenset[str]
+    modals: frozenset[str] = frozenset()
 
 
 @functools.lru_cache(maxsize=20_000)
@@ -227,11 +425,12 @@ def features(text: str) -> Features:
     return Features(
         text=text,
         norm=" ".join(toks),
-        stems=frozenset(content) | frozenset(f"#{v:g}" for v in nums),
+        stems=frozenset(content) | frozenset(f"#{v}" for v in nums),
         stem_seq=tuple(content),
         numbers=nums,
         negated=negated(toks),
         entities=entities(text),
+        modals=modal_classes(toks, strict=False),
     )
 
 
@@ -248,13 +447,17 @@ def _entity_match(e: str, others: frozenset[str]) -> bool:
 def agree(a: Features, b: Features) -> bool:
     """Whether numbers, negation and named entities allow ``a`` and ``b`` to be one statement.
 
-    Numbers: when both mention numbers, neither may have a number the other lacks on both sides
-    ("3,000" vs "8,000" never agree; "3,000 by October" vs "3,000" do). Negation polarity must be
-    the same. Entities: each side having an entity the other lacks is a conflict.
+    Numbers (`quantities`: digits and words alike): when both mention numbers, neither may have a
+    number the other lacks on both sides ("3,000" vs "8,000" never agree; "3,000 by October" vs
+    "3,000" do). Negation polarity must be the same. Modality: each side having a modal verb the
+    other lacks, reported speech's tense shift forgiven ("will" ~ "would"), is a conflict.
+    Entities: each side having an entity the other lacks is a conflict.
     """
     if a.numbers and b.numbers and (a.numbers - b.numbers) and (b.numbers - a.numbers):
         return False
     if a.negated != b.negated:
+        return False
+    if a.modals and b.modals and (a.modals - b.modals) and (b.modals - a.modals):
         return False
     only_a = [e for e in a.entities if not _entity_match(e, b.entities)]
     only_b = [e for e in b.entities if not _entity_match(e, a.entities)]
