@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sys
 from collections.abc import Iterator
 from http import HTTPStatus
@@ -23,6 +24,7 @@ from gunicorn.workers.sync import SyncWorker
 
 from service import create_app
 from service.config import ConfigError
+from service.variants.embeddings import set_threads
 
 MAX_MESSAGE = 300
 
@@ -86,9 +88,11 @@ class GunicornApp(BaseApplication):
         return self.application
 
 
-def _post_fork(_server: Any, _worker: Any, app: Flask) -> None:
+def _post_fork(_server: Any, _worker: Any, app: Flask, workers: int) -> None:
     # Connections opened in the master (migrations, preload) must not be shared with workers.
     app.extensions["quotes_db"].engine.dispose(close=False)
+    # Each worker's embedding model gets its share of the cores (no oversubscription).
+    set_threads((os.cpu_count() or 1) // workers)
 
 
 def gunicorn_options(app: Flask) -> dict[str, Any]:
@@ -111,14 +115,15 @@ def run_gunicorn(host: str, port: int, workers: int | None = None) -> None:
         app = create_app()
     except ConfigError as exc:
         sys.exit(f"refusing to start: {exc}")
+    n_workers: int = workers or app.config["WORKERS"]
     options = {
         **gunicorn_options(app),
         "bind": f"{host}:{port}",
-        "workers": workers or app.config["WORKERS"],
+        "workers": n_workers,
         "accesslog": "-",
         "errorlog": "-",
         # One machine runs several servers (tests, benchmarks): no shared control socket.
         "control_socket_disable": True,
-        "post_fork": lambda server, worker: _post_fork(server, worker, app),
+        "post_fork": lambda server, worker: _post_fork(server, worker, app, n_workers),
     }
     GunicornApp(app, options).run()

@@ -20,7 +20,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from models import Occurrence, OccurrenceBand, Speaker, SpeakerAlias
-from service.registry.names import name_key
+from service.registry.names import name_key, strip_titles
 from service.store.statements import LSH_CANDIDATES, SMALL_SPEAKER_UNITS
 from service.store.queries import MAX_ID, resolve_speaker_ids, statements_by_ids
 from service.variants.embeddings import embed, from_bytes
@@ -48,6 +48,10 @@ def resolve_speakers(session: Session, name: str) -> list[int]:
     name or alias, else a partial match), and every speaker whose name is a compatible form of it
     ("Hillary Clinton" ~ "Hillary Rodham Clinton" ~ "Clinton"; `names_compatible`)."""
     ids = resolve_speaker_ids(session, name)
+    bare = strip_titles(name)[0]
+    if bare != name:  # "Mr. John Kirby"
+        ids += resolve_speaker_ids(session, bare)
+        name = bare
     key = name_key(name)
     if not key or (name.isascii() and name.isdigit()):
         return ids

