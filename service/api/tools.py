@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from flask import current_app
 from flask.views import MethodView
 
 from service.api.blueprint import Blueprint
@@ -18,6 +19,7 @@ from service.api.schemas import (
 )
 from service.extensions import db_session
 from service.store.verify import verify_claim
+from service.variants.embeddings import get_embedder
 
 blp = Blueprint("tools", __name__, url_prefix="/v1", description="Extraction and verification.")
 
@@ -55,4 +57,5 @@ class Verify(MethodView):
         negation, name or modal verb is never verbatim, excerpt, close or paraphrase; a claim
         attributed to the wrong speaker is `other_speaker`, never verbatim or close.
         """
-        return verify_claim(db_session(), args["text"], args.get("speaker"), args["limit"])
+        embedder = get_embedder(current_app.config.get("EMBEDDINGS"))
+        return verify_claim(db_session(), args["text"], args.get("speaker"), args["limit"], embedder)

@@ -12,18 +12,17 @@ candidates are read too, so that a quote on record under someone else comes back
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from models import Occurrence, OccurrenceBand, Speaker, SpeakerAlias
 from service.registry.names import name_key, strip_titles
-from service.store.statements import LSH_CANDIDATES, SMALL_SPEAKER_UNITS
 from service.store.queries import MAX_ID, resolve_speaker_ids, statements_by_ids
-from service.variants.embeddings import embed, from_bytes
+from service.store.statements import LSH_CANDIDATES, SMALL_SPEAKER_UNITS
+from service.variants.embeddings import Embedder, embed, from_bytes
 from service.variants.grouping import band_keys
 from service.variants.similarity import features
 from service.variants.verify import (
@@ -39,7 +38,6 @@ from service.variants.verify import (
 )
 from service.vocab import Verdict
 
-Embedder = Callable[[Sequence[str]], np.ndarray]
 MAX_NAMESAKES = 200  # speakers sharing a surname that are checked for a compatible full name
 
 

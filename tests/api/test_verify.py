@@ -42,10 +42,12 @@ def test_exact_quote_is_verbatim(sample_client: FlaskClient, ids: dict[str, Any]
 
 
 def test_slightly_reworded_quote_is_close_and_a_part_is_an_excerpt(sample_client: FlaskClient) -> None:
-    (match, *_) = _verify(sample_client, text="“North Korea moved at least 3,000 troops into eastern Russia.”")
+    text = "“North Korea moved at least 3,000 troops into eastern Russia.”"
+    (match, *_) = _verify(sample_client, text=text)
     assert match["verdict"] == "close"
     assert ["-", "soldiers"] in match["parts"][0]["diff"] and ["+", "troops"] in match["parts"][0]["diff"]
-    (match, *_) = _verify(sample_client, text="at least 3,000 soldiers into eastern Russia", speaker="John Kirby")
+    text = "at least 3,000 soldiers into eastern Russia"
+    (match, *_) = _verify(sample_client, text=text, speaker="John Kirby")
     assert match["verdict"] == "excerpt"
 
 
@@ -77,7 +79,7 @@ def test_fabricated_quotes_get_no_verbatim_or_close_match(sample_client: FlaskCl
             assert answer["verdict"] not in ON_RECORD, (text, answer)
 
 
-def test_a_claim_mixing_recorded_and_unrecorded_sentences_is_not_on_record(sample_client: FlaskClient) -> None:
+def test_a_claim_mixing_recorded_and_unrecorded_sentences_is_not_found(sample_client: FlaskClient) -> None:
     text = f"{KIRBY_STATEMENT}. The price of rice doubled in Pyongyang markets."
     (match, *_) = _verify(sample_client, text=text, speaker="Kirby")
     assert match["verdict"] == "not_found"

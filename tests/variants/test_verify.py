@@ -48,7 +48,8 @@ def test_part_verdicts() -> None:
     assert align("can take up to eight hours to complete", RECORDED).verdict == Verdict.EXCERPT
     assert align("take up to eight", RECORDED).verdict == Verdict.EXCERPT
     assert align("up to eight", RECORDED).verdict != Verdict.EXCERPT  # too short
-    close = align("The procedure may take up to eight hours to finish, the hospital said on Monday.", RECORDED)
+    modal = "The procedure may take up to eight hours to finish, the hospital said on Monday."
+    close = align(modal, RECORDED)
     assert close.verdict == Verdict.CONTRADICTS and close.conflicts == ("modality",)
     close = align("The procedure can take up to 8 hours to finish, the hospital said on Monday.", RECORDED)
     assert close.verdict == Verdict.CLOSE
@@ -135,7 +136,8 @@ def test_a_changed_number_is_never_on_record_or_a_paraphrase(
     claim = " ".join([*head, NUMBER_FORMS[new][f2], unit, *tail])
     for cos in (None, 0.8, 0.99):
         assert align(claim, recorded, cos).verdict not in ON_RECORD_OR_PARAPHRASE, (claim, recorded)
-    assert all(j.verdict not in ON_RECORD_OR_PARAPHRASE for j in judge(claim_parts(claim), [_rec(1, 1, 1, recorded)]))
+    judgements = judge(claim_parts(claim), [_rec(1, 1, 1, recorded)])
+    assert all(j.verdict not in ON_RECORD_OR_PARAPHRASE for j in judgements)
 
 
 @settings(max_examples=200, deadline=None)
