@@ -37,12 +37,13 @@ def test_openapi_document(client: FlaskClient) -> None:
         "id", "name", "kind", "aliases", "roles", "statement_count", "quote_count",
     }  # fmt: skip
     assert set(schemas["StatementPage"]["properties"]) == {"items", "next_cursor"}
-    assert schemas["Match"]["properties"]["verdict"]["enum"] == [
-        "verbatim",
-        "close",
-        "paraphrase",
-        "different",
-    ]
+    verdicts = ["verbatim", "excerpt", "close", "paraphrase", "contradicts", "other_speaker", "not_found"]
+    assert schemas["Match"]["properties"]["verdict"]["enum"] == verdicts
+    assert "`close`: the same statement" in schemas["Match"]["properties"]["verdict"]["description"]
+    assert set(schemas["VerifyResult"]["properties"]) == {"verdict", "speakers", "parts", "matches"}
+    assert {"parts", "conflicts", "attributed_to", "recorded_verdict", "best_variant"} <= set(
+        schemas["Match"]["properties"]
+    )
     post = spec["paths"]["/v1/articles"]["post"]
     assert post["security"] == [{"bearerAuth": []}]
     assert {"200", "201", "default"} <= set(post["responses"])
