@@ -34,6 +34,7 @@ from service.variants.verify import (
     claim_parts,
     judge,
     names_compatible,
+    near_enough,
     overall,
 )
 from service.vocab import Verdict
@@ -120,6 +121,12 @@ def _with_embeddings(session: Session, recs: Sequence[Recorded]) -> list[Recorde
     return [Recorded(r.id, r.statement_id, r.speaker_id, r.text, from_bytes(vecs.get(r.id))) for r in recs]
 
 
+def _worth_embedding(parts: Sequence[Part], recs: Sequence[Recorded]) -> bool:
+    """Whether any candidate is near enough in words to be a paraphrase (the model is not run for
+    nothing)."""
+    return any(near_enough(features(p.text).stems, r.text) for p in parts for r in recs)
+
+
 def verify_claim(
     session: Session, text: str, speaker: str | None, limit: int, embedder: Embedder = embed
 ) -> dict[str, Any]:
@@ -131,7 +138,7 @@ def verify_claim(
     if parts:
         recs = candidates(session, parts, speaker_ids) if speaker_ids != [] else []
         judgements = judge(parts, recs, speakers=set(speaker_ids) if speaker_ids is not None else None)
-        if not any(j.verdict in ACCEPTED for j in judgements) and recs:
+        if not any(j.verdict in ACCEPTED for j in judgements) and _worth_embedding(parts, recs):
             # Meaning: a paraphrase shares few words; embed the parts only when words do not settle it.
             recs = _with_embeddings(session, recs)
             vecs = list(embedder([p.text for p in parts]))

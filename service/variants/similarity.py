@@ -200,6 +200,7 @@ class Atom:
     name: bool
 
 
+@functools.lru_cache(maxsize=50_000)
 def atoms(text: str) -> tuple[Atom, ...]:
     """The words of ``text`` for alignment and the agreement checks (see `Atom`)."""
     text = _ascii(text)
@@ -207,7 +208,13 @@ def atoms(text: str) -> tuple[Atom, ...]:
     for m in _ATOM.finditer(text):
         tok = m.group(0)
         before = text[: m.start()].rstrip(" \t\n\"'([“‘«-—")
-        name = tok[0].isupper() and bool(before) and before[-1] not in ".!?:;" and tok != "I"
+        name = (
+            tok[0].isupper()
+            and bool(before)
+            and before[-1] not in ".!?:;"
+            and tok.lower() not in STOPWORDS
+            and tok != "I"
+        )
         low = tok.lower().rstrip(",")
         if low[0].isdigit() or low in CURRENCY_SYMBOLS or low == "%":
             out.append(Atom(low, False))

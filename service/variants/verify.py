@@ -165,12 +165,13 @@ class Judgement:
 def names_compatible(given: str, stored: str) -> bool:
     """Whether a stored speaker's name can be the person a claim names: forms of one full name
     (`same_person_forms`: "Hillary Clinton" ~ "Hillary Rodham Clinton") or one of them the other's
-    surname alone ("Clinton")."""
+    surname or first name alone ("Clinton", "Hillary")."""
     g, s = name_key(given).split(), name_key(stored).split()
     if not g or not s:
         return False
-    if len(g) == 1 or len(s) == 1:
-        return g[-1] == s[-1]
+    if len(g) == 1 or len(s) == 1:  # a surname, or a first name the article gave alone
+        one, full = (g, s) if len(g) == 1 else (s, g)
+        return one[0] in (full[0], full[-1])
     return same_person_forms(given, stored)
 
 
@@ -280,6 +281,14 @@ def _only_recorded_has(kind: str, qwords: set[str], ra: Sequence[Atom]) -> bool:
     return modal_classes(qw) <= modal_classes(rw)
 
 
+def near_enough(stems: frozenset[str], recorded: str) -> bool:
+    """A cheap filter before `align`: whether a recorded wording shares enough of a part's content
+    stems (``PARAPHRASE_MIN_STEMS``) to be anything but ``not_found``."""
+    if len(stems) < 2:
+        return True
+    return len(stems & features(recorded).stems) >= PARAPHRASE_MIN_STEMS * len(stems)
+
+
 def _best(results: Iterable[tuple[Alignment, Recorded]]) -> tuple[Alignment, Recorded | None]:
     best: tuple[Alignment, Recorded | None] = (NOTHING, None)
     for al, rec in results:
@@ -310,7 +319,10 @@ def judge(
     per_statement: list[dict[int, tuple[Alignment, Recorded]]] = []
     for part, vec in zip(parts, vecs, strict=True):
         found: dict[int, tuple[Alignment, Recorded]] = {}
+        stems = features(part.text).stems
         for rec in candidates:
+            if not near_enough(stems, rec.text):
+                continue
             al = align(part.text, rec.text, cosine(vec, rec.embedding))
             if al.verdict == Verdict.NOT_FOUND:
                 continue

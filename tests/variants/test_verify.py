@@ -103,6 +103,7 @@ def test_names_compatible() -> None:
     assert names_compatible("Hillary Clinton", "Clinton")
     assert not names_compatible("Hillary Clinton", "Bill Clinton")
     assert not names_compatible("Clinton", "Trump")
+    assert names_compatible("Michael Greenspan", "Michael")
 
 
 # ---------------------------------------------------------------- properties
