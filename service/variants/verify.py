@@ -342,8 +342,8 @@ def judge(
         sp = speaker_of[sid]
         results = []
         for i, part in enumerate(parts):
-            al, rec = per_statement[i].get(sid) or by_speaker[sp][i]
-            results.append(PartResult(part, al.verdict, al.score, al.conflicts, rec))
+            al, nearest = per_statement[i].get(sid) or by_speaker[sp][i]
+            results.append(PartResult(part, al.verdict, al.score, al.conflicts, nearest))
         verdict, score = _whole(results)
         own = [r for r in results if r.recorded is not None and r.recorded.statement_id == sid]
         best = min(own, key=lambda r: (PART_RANK[r.verdict], -r.score)).recorded
