@@ -1,15 +1,15 @@
 """occurrence band index by band alone (verify looks up anyone's units)
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-11-30 00:30:00.000000
 """
 
 from alembic import op
 
 
-revision = '0005'
-down_revision = '0004'
+revision = '0007'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
