@@ -14,16 +14,22 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from service.jobs.queue import article_from_json
 from service.store.sources import run_ingest
+from service.variants.embeddings import Embedder, embed
 
 ExtractMany = Callable[[list[str]], Iterable[list[Any]]]
 
 _state: dict[str, Any] = {}
 
 
-def configure(extract_many: ExtractMany | None, session_factory: sessionmaker[Session] | None) -> None:
+def configure(
+    extract_many: ExtractMany | None,
+    session_factory: sessionmaker[Session] | None,
+    embed_fn: Embedder | None = None,
+) -> None:
     """Set what `ingest` uses in this process (None: the default, loaded on first use)."""
     _state["extract_many"] = extract_many
     _state["sessions"] = session_factory
+    _state["embed_fn"] = embed_fn
 
 
 def _sessions() -> sessionmaker[Session]:
@@ -42,7 +48,13 @@ def ingest(article: dict[str, Any]) -> dict[str, Any]:
     the stored id, so a retried job never stores anything twice.
     """
     item = article_from_json(article)
-    summary = run_ingest([item], _sessions(), extract_many=_state.get("extract_many"), registry=None)
+    summary = run_ingest(
+        [item],
+        _sessions(),
+        extract_many=_state.get("extract_many"),
+        registry=None,
+        embed_fn=_state.get("embed_fn") or embed,
+    )
     (result,) = summary.results
     return {
         "article_id": result.article_id,

@@ -11,6 +11,7 @@ cleanup of any worker (every ``maintenance_interval`` seconds, and when a worker
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -91,18 +92,20 @@ def run_worker(
     maintenance: int = MAINTENANCE_INTERVAL,
     worker_ttl: int = WORKER_TTL,
     preload: bool = True,
+    embeddings: str | None = None,
 ) -> bool:
-    """Load the model and the database, then work the ingest queue (until stopped, or until it
-    is empty with ``burst``). Returns whether any job was processed."""
+    """Load the models and the database, then work the ingest queue (until stopped, or until it
+    is empty with ``burst``). ``embeddings``: the ``EMBEDDINGS`` setting (default
+    ``$QUOTES_EMBEDDINGS``, else the model). Returns whether any job was processed."""
     from service.db import get_engine, make_session_factory
     from service.jobs import tasks
+    from service.variants.embeddings import get_embedder
 
+    embed_fn = get_embedder(embeddings or os.environ.get("QUOTES_EMBEDDINGS"))
     extract_many = load_extractor(extractor)
     if preload:
-        from service.variants.embeddings import embed
-
-        embed(["warm up"])
-    tasks.configure(extract_many, make_session_factory(get_engine(), writer=True))
+        embed_fn(["warm up"])
+    tasks.configure(extract_many, make_session_factory(get_engine(), writer=True), embed_fn)
     queue = get_queue(redis, queue_name)
     worker = IngestWorker(
         [queue],

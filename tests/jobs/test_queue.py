@@ -24,6 +24,7 @@ from service.jobs import tasks
 from service.jobs.queue import article_from_json, article_to_json, enqueue_articles, job_state
 from service.jobs.worker import IngestWorker
 from service.store.articles import ArticleInput
+from service.variants.embeddings import pseudo_embed
 from tests.api.conftest import dispose, make_app
 from tests.jobs.conftest import REDIS_URL
 from tests.jobs.fakes import FailingExtractor, FakeExtractor
@@ -42,17 +43,25 @@ ASYNC = {"Prefer": "respond-async"}
 @pytest.fixture
 def app(db_url: str, queue: Queue) -> Iterator[Flask]:
     """An app on a fresh database whose jobs go to the test's queue."""
-    app = make_app(db_url, REDIS_URL=REDIS_URL, QUEUE_NAME=queue.name)
+    app = make_app(db_url, REDIS_URL=REDIS_URL, QUEUE_NAME=queue.name, EMBEDDINGS="pseudo")
     yield app
     dispose(app)
+
+
+def fake_extract(app: Flask) -> None:
+    """Jobs in this process: the fake extractor and stand-in embeddings, into the app's database."""
+    fake = FakeExtractor()
+    tasks.configure(
+        lambda texts: [fake.extract(t) for t in texts],
+        app.extensions["quotes_db"].writer_sessions,
+        pseudo_embed,
+    )
 
 
 @pytest.fixture
 def fake_worker(app: Flask, queue: Queue) -> Iterator[IngestWorker]:
     """An in-process worker on the test's queue, storing into the app's database."""
-    tasks.configure(
-        lambda texts: [FakeExtractor().extract(t) for t in texts], app.extensions["quotes_db"].writer_sessions
-    )
+    fake_extract(app)
     yield IngestWorker([queue], connection=queue.connection, serializer=queue.serializer)
     tasks.configure(None, None)
 
@@ -121,9 +130,11 @@ def test_a_job_run_twice_stores_nothing_twice(app: Flask, queue: Queue, fake_wor
 
 
 def test_a_failing_job_is_retried_then_reports_its_error(app: Flask, queue: Queue) -> None:
+    failing = FailingExtractor()
     tasks.configure(
-        lambda texts: [FailingExtractor().extract(t) for t in texts],
+        lambda texts: [failing.extract(t) for t in texts],
         app.extensions["quotes_db"].writer_sessions,
+        pseudo_embed,
     )
     try:
         (job,) = enqueue_articles([ArticleInput("f", 'A "b" c.')], queue, retries=2)
@@ -167,6 +178,7 @@ def test_openapi_documents_the_jobs(app: Flask) -> None:
 
 def worker_env(db_url: str, queue: Queue, **extra: str) -> dict[str, Any]:
     env = {**os.environ, "DATABASE_URL": db_url, "REDIS_URL": REDIS_URL, "QUEUE_NAME": queue.name}
+    env["QUOTES_EMBEDDINGS"] = "pseudo"  # stand-in embeddings: no model to load
     env["PYTHONPATH"] = str(ROOT)
     env.update(extra)
     return env
@@ -257,9 +269,7 @@ def test_a_worker_killed_with_sigkill_loses_no_job_and_duplicates_nothing(
     assert article_count(app) == 1
     # Had the dead worker stored the article before dying, the retry would have found it:
     (again,) = enqueue_articles([article], queue)
-    tasks.configure(
-        lambda texts: [FakeExtractor().extract(t) for t in texts], app.extensions["quotes_db"].writer_sessions
-    )
+    fake_extract(app)
     try:
         IngestWorker([queue], connection=queue.connection, serializer=queue.serializer).work(burst=True)
     finally:
