@@ -10,6 +10,7 @@ particular people.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span, Token
@@ -202,7 +203,7 @@ class ArticleEntities:
             if head not in p.role_words:
                 continue
             score = 1 + len(words & p.role_words)
-            pos = max((x for x in p.positions if x < before), default=-1)
+            pos = _last_before(p.positions, before)
             if pos < 0:
                 continue
             if score > best_score or (score == best_score and pos > best_pos):
@@ -416,21 +417,29 @@ class SpeakerResolver:
         if self.last is not None and self.last.entity is not None and self.last.entity.kind == "person":
             cands.append(self.last.entity)
         # the person most recently named as a subject, then the most recently named at all
+        seen = {id(p) for p in cands}  # by identity: Entity's field-by-field == made this quadratic
         for attr in ("subject_positions", "positions"):
             recent = sorted(
-                (
-                    (max((x for x in getattr(p, attr) if x < tok.idx), default=-1), p)
-                    for p in self.entities.people.values()
-                ),
+                ((_last_before(getattr(p, attr), tok.idx), p) for p in self.entities.people.values()),
                 key=lambda pair: -pair[0],
             )
-            cands.extend(p for pos, p in recent if pos >= 0 and p not in cands)
+            for pos, p in recent:
+                if pos >= 0 and id(p) not in seen:
+                    seen.add(id(p))
+                    cands.append(p)
         for p in cands:
             if gender is None or p.gender in (None, gender):
                 if gender is not None and p.gender is None:
                     p.gender = gender
                 return p
         return cands[0] if cands else None
+
+
+def _last_before(positions: list[int], before: int) -> int:
+    """The last of the ascending ``positions`` (a person's, collected in document order) that
+    is before ``before``; -1 if none. Binary search: resolving every quote stays linear-ish."""
+    i = bisect_left(positions, before)
+    return positions[i - 1] if i else -1
 
 
 def _mention_chars(tok: Token) -> tuple[int, int]:
