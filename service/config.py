@@ -70,6 +70,10 @@ class Config:
     # Proxies in front that set X-Forwarded-For/-Proto (werkzeug ProxyFix); 0 = none: the
     # client is the peer address. Never trusts X-Forwarded-Host.
     TRUSTED_PROXIES: int = 0
+    # POST /v1/articles with a longer text (after HTML conversion) is queued (202 and a job URL)
+    # instead of stored within the request, which must end well within WORKER_TIMEOUT (a
+    # 270,000-character article took 91 s to store in one request).
+    SYNC_INGEST_MAX_CHARS: int = 100_000
     # Gunicorn (python -m service serve).
     WORKERS: int = 2
     WORKER_TIMEOUT: int = 120

@@ -79,14 +79,16 @@ class Articles(MethodView):
         By default the article is stored within the request (201, or 200 when it was already
         stored). With ``Prefer: respond-async`` (or ``?async=true``) a queue worker stores it: the
         answer is 202 with the job and its URL in ``Location``, unless the article is already
-        stored (200). Needs ``Authorization: Bearer <key>`` when the server has API keys configured.
+        stored (200). An article longer than 100,000 characters (``SYNC_INGEST_MAX_CHARS``) is always
+        queued, so that no request runs into the worker timeout. Needs
+        ``Authorization: Bearer <key>`` when the server has API keys configured.
         """
         prepared = prepare_api_text(args["text"], args.get("format"), MAX_ARTICLE_CHARS)
         if not prepared.text.strip():
             raise Unprocessable("The text is blank.", {"json": {"text": ["No article text."]}})
         article = article_input(args.get("external_id") or "", prepared, args, "text")
         article.external_id = article.external_id or article.url or f"api-{article.content_hash[:16]}"
-        if async_ or _prefers_async():
+        if async_ or _prefers_async() or len(article.text) > current_app.config["SYNC_INGEST_MAX_CHARS"]:
             with get_db().sessions() as session:
                 dup = find_duplicate(session, article)
             if dup is not None:

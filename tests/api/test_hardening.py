@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from rq import Queue
 
 from service import create_app
 from service.api.blueprint import Blueprint as SafeBlueprint
@@ -22,6 +23,7 @@ from service.config import ConfigError, TestConfig
 from service.extensions import get_api
 from tests.api.conftest import dispose, make_app
 from tests.api.test_bad_input import _assert_error, _counts
+from tests.jobs.conftest import REDIS_URL, queue  # noqa: F401  (the queue fixture)
 
 # ------------------------------------------------------------------ 3. API_KEYS fails closed
 
@@ -287,3 +289,23 @@ def test_rate_limits_shared_through_redis(tmp_path: Path) -> None:
     assert codes == [200, 200, 200, 429]  # two processes' worth of apps, one budget
     for app in apps:
         dispose(app)
+
+
+# ------------------------------------------------------------------ 2. no request runs into the timeout
+
+
+def test_articles_over_the_sync_limit_are_queued(tmp_path: Path, queue: Queue) -> None:  # noqa: F811
+    app = make_app(
+        f"sqlite:///{tmp_path / 'q.db'}",
+        REDIS_URL=REDIS_URL,
+        QUEUE_NAME=queue.name,
+        SYNC_INGEST_MAX_CHARS=300,
+    )
+    client = app.test_client()
+    before = _counts(app)
+    r = client.post("/v1/articles", json={"text": 'He said "a b c." ' * 30})
+    assert r.status_code == 202, r.get_json()
+    assert r.headers["Location"] == r.get_json()["url"] and len(queue) == 1
+    assert _counts(app) == before
+    assert client.post("/v1/articles", json={"text": 'He said "a b c."'}).status_code == 201
+    dispose(app)
