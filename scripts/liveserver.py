@@ -56,4 +56,8 @@ def running(
             yield proc
         finally:
             proc.terminate()
-            proc.wait(timeout=30)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:  # workers still busy past gunicorn's graceful stop
+                proc.kill()
+                proc.wait(timeout=30)
