@@ -82,6 +82,9 @@ class Config:
     LIMIT_REQUEST_LINE: int = 8190
     LIMIT_REQUEST_FIELDS: int = 100
     LIMIT_REQUEST_FIELD_SIZE: int = 8190
+    # `serve` loads the spaCy pipeline and the embedding model in the master before forking, so
+    # the workers share their pages (copy-on-write) instead of each loading its own copy.
+    SHARE_MODELS: bool = True
     # Workers are replaced after this many requests (plus up to the jitter), so memory a big
     # article left behind is given back; 0 = never.
     MAX_REQUESTS: int = 500

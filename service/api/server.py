@@ -10,6 +10,10 @@ API's error shape (`JSONErrorWorker`), not HTML pages; workers are recycled afte
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import ctypes.util
+import functools
+import gc
 import json
 import os
 import sys
@@ -27,6 +31,44 @@ from service.config import ConfigError
 from service.variants.embeddings import set_threads
 
 MAX_MESSAGE = 300
+# glibc mallopt parameter: at most this many malloc arenas (default 8 per core), so memory freed
+# by one request's threads is reused by the next instead of held in arenas of their own.
+M_ARENA_MAX = -8
+MALLOC_ARENAS = 2
+# After a request with a body this large (a long article parsed), freed heap is given back.
+TRIM_AFTER_BYTES = 32 * 1024
+
+
+@functools.cache
+def _libc() -> Any:
+    name = ctypes.util.find_library("c")
+    try:
+        libc = ctypes.CDLL(name) if name else None
+    except OSError:
+        return None
+    return libc if libc is not None and hasattr(libc, "malloc_trim") else None  # glibc only
+
+
+def _post_request(_worker: Any, _req: Any, environ: dict[str, Any], _resp: Any) -> None:
+    libc = _libc()
+    if libc is not None and int(environ.get("CONTENT_LENGTH") or 0) >= TRIM_AFTER_BYTES:
+        libc.malloc_trim(0)
+
+
+def _share_models(app: Flask) -> None:
+    """Load the models in the master (SHARE_MODELS) and freeze the objects so far out of the
+    garbage collector's reach, so that forked workers share their pages copy-on-write."""
+    from service.api.extraction import get_app_extractor
+    from service.variants.embeddings import get_embedder
+
+    # One thread in the master: an OpenMP pool started here does not survive fork (the workers'
+    # first embedding would hang); each worker sets its own share in _post_fork.
+    set_threads(1)
+    with app.app_context():
+        get_app_extractor()
+        get_embedder(app.config.get("EMBEDDINGS"))(["warm up"])
+    gc.collect()
+    gc.freeze()
 
 
 def json_error_bytes(status: int, mesg: str) -> bytes:
@@ -111,11 +153,16 @@ def gunicorn_options(app: Flask) -> dict[str, Any]:
 
 def run_gunicorn(host: str, port: int, workers: int | None = None) -> None:
     """Build the app once (schema migrated, model preloaded if configured), then fork workers."""
+    libc = _libc()
+    if libc is not None:
+        libc.mallopt(M_ARENA_MAX, MALLOC_ARENAS)
     try:
         app = create_app()
     except ConfigError as exc:
         sys.exit(f"refusing to start: {exc}")
     n_workers: int = workers or app.config["WORKERS"]
+    if app.config["SHARE_MODELS"]:
+        _share_models(app)
     options = {
         **gunicorn_options(app),
         "bind": f"{host}:{port}",
@@ -125,5 +172,6 @@ def run_gunicorn(host: str, port: int, workers: int | None = None) -> None:
         # One machine runs several servers (tests, benchmarks): no shared control socket.
         "control_socket_disable": True,
         "post_fork": lambda server, worker: _post_fork(server, worker, app, n_workers),
+        "post_request": _post_request,
     }
     GunicornApp(app, options).run()

@@ -71,6 +71,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         "QUOTES_MAX_REQUESTS": "20",
         "QUOTES_MAX_REQUESTS_JITTER": "0",
         "QUOTES_RATELIMIT_ENABLED": "false",
+        "QUOTES_SHARE_MODELS": "false",  # nothing here extracts: start fast
     }
     env.pop("API_KEYS", None)
     log = tmp / "server.log"
