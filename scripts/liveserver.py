@@ -36,7 +36,7 @@ def serve_command(port: int, workers: int = 2) -> list[str]:
 
 @contextlib.contextmanager
 def running(
-    cmd: list[str], *, env: dict[str, str], health_url: str, log_path: Path, timeout: float = 120
+    cmd: list[str], *, env: dict[str, str], health_url: str, log_path: Path, timeout: float = 300
 ) -> Iterator[subprocess.Popen[bytes]]:
     """Start ``cmd`` in the project root, wait until ``health_url`` answers, stop it on exit."""
     with log_path.open("wb") as log:
