@@ -67,18 +67,21 @@ def speaker_statements_page(
     """One page of a speaker's statements, newest first (by last date seen; on one day the most
     widely reported first), and the total count."""
     conds = _statement_conditions(speaker_id, filters)
-    total = session.scalar(select(func.count()).select_from(Statement).where(*conds)) or 0
     page = max(1, min(page, MAX_PAGE))
     newest = func.coalesce(Statement.last_seen, Statement.first_seen)
-    ids = list(
-        session.scalars(
-            select(Statement.id)
-            .where(*conds)
-            .order_by(newest.desc().nulls_last(), Statement.occurrence_count.desc(), Statement.id.desc())
-            .offset((page - 1) * per_page)
-            .limit(per_page)
-        )
-    )
+    # One query for the page and the total (a window count), so filters are evaluated once.
+    rows = session.execute(
+        select(Statement.id, func.count().over().label("total"))
+        .where(*conds)
+        .order_by(newest.desc().nulls_last(), Statement.occurrence_count.desc(), Statement.id.desc())
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    ).all()
+    ids = [row.id for row in rows]
+    if rows:
+        total = int(rows[0].total)
+    else:  # past the last page: count on its own
+        total = session.scalar(select(func.count()).select_from(Statement).where(*conds)) or 0
     by_id = queries.statements_by_ids(session, ids)
     return [by_id[i] for i in ids if i in by_id], total
 
@@ -104,30 +107,24 @@ def speaker_roles(session: Session, speaker_id: int) -> list[dict[str, Any]]:
     return out
 
 
-def speaker_outlets(session: Session, speaker_id: int) -> list[tuple[str, int]]:
-    """Outlets that reported a speaker's statements, with how many statements each, most first."""
+def speaker_outlets(
+    session: Session, speaker_id: int
+) -> tuple[list[tuple[str, int]], tuple[dt.date | None, dt.date | None]]:
+    """Outlets that reported a speaker's statements with how many statements each (most first), and
+    the first and last publication dates of those reports."""
     n = func.count(func.distinct(Occurrence.statement_id))
     rows = session.execute(
-        select(Outlet.name, n)
+        select(Outlet.name, n, func.min(Article.published_at), func.max(Article.published_at))
         .select_from(Occurrence)
         .join(Article, Article.id == Occurrence.article_id)
-        .join(Outlet, Outlet.id == Article.outlet_id)
+        .outerjoin(Outlet, Outlet.id == Article.outlet_id)
         .where(Occurrence.speaker_id == speaker_id, Occurrence.statement_id.is_not(None))
         .group_by(Outlet.name)
-        .order_by(n.desc(), Outlet.name)
     ).all()
-    return [(name, count) for name, count in rows]
-
-
-def speaker_date_range(session: Session, speaker_id: int) -> tuple[dt.date | None, dt.date | None]:
-    """First and last publication date of the articles quoting a speaker."""
-    row = session.execute(
-        select(func.min(Article.published_at), func.max(Article.published_at))
-        .select_from(Quote)
-        .join(Article, Article.id == Quote.article_id)
-        .where(Quote.speaker_id == speaker_id)
-    ).one()
-    return row[0], row[1]
+    firsts = [r[2] for r in rows if r[2] is not None]
+    lasts = [r[3] for r in rows if r[3] is not None]
+    named = sorted(((r[0], int(r[1])) for r in rows if r[0] is not None), key=lambda o: (-o[1], o[0]))
+    return named, (min(firsts, default=None), max(lasts, default=None))
 
 
 def article_quote_marks(session: Session, article_id: int) -> list[dict[str, Any]]:

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -28,7 +29,8 @@ _FOLD = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-
 
 
 def _norm(token: str) -> str:
-    return unicodedata.normalize("NFKC", token).translate(_FOLD).casefold()
+    folded = token.translate(_FOLD).casefold()
+    return folded if folded.isascii() else unicodedata.normalize("NFKC", folded)
 
 
 @dataclass(frozen=True)
@@ -45,11 +47,15 @@ def _tokens(text: str) -> list[re.Match[str]]:
     return list(TOKEN.finditer(text))
 
 
+_ALNUM = re.compile(r"[^\W_]")
+
+
 def _is_punct(text: str) -> bool:
-    return not any(ch.isalnum() for ch in text)
+    return not _ALNUM.search(text)
 
 
-def word_diff(reference: str, text: str) -> list[Segment]:
+@functools.lru_cache(maxsize=8192)
+def word_diff(reference: str, text: str) -> tuple[Segment, ...]:
     """``text`` against ``reference``, word by word (case and curly quotes aside).
 
     Concatenating the ``=`` and ``+`` segments gives ``text`` back exactly; the ``-`` segments are
@@ -80,7 +86,7 @@ def word_diff(reference: str, text: str) -> list[Segment]:
             emit("=", own[j1].start())
             emit("+", own[j2 - 1].end())
     emit("=", len(text))
-    return _merge(out)
+    return tuple(_merge(out))
 
 
 def _merge(segments: list[Segment]) -> list[Segment]:
@@ -94,7 +100,7 @@ def _merge(segments: list[Segment]) -> list[Segment]:
     return out
 
 
-def elide_ends(segments: list[Segment]) -> list[Segment]:
+def elide_ends(segments: Sequence[Segment]) -> list[Segment]:
     """The diff of an excerpt: the reference's words before and after it are not differences, so
     leading and trailing ``-`` segments become ``…`` (op ``~``)."""
     out = list(segments)

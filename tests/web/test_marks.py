@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from hypothesis import given
@@ -21,7 +22,7 @@ from service.web.marks import (
 )
 
 
-def _own(segments: list[Segment]) -> str:
+def _own(segments: Sequence[Segment]) -> str:
     return "".join(s.text for s in segments if s.op in ("=", "+"))
 
 
@@ -40,7 +41,7 @@ def test_word_diff_marks_changed_words_and_keeps_the_text() -> None:
 
 def test_word_diff_of_identical_wordings_has_no_changes() -> None:
     text = "“We are ready,” he said."
-    assert word_diff(text, text) == [Segment("=", text, False)]
+    assert word_diff(text, text) == (Segment("=", text, False),)
     assert changed_words(word_diff("We are ready.", "we are ready")) == 0  # case and punctuation
 
 

@@ -159,3 +159,16 @@ def test_add_article_from_an_uploaded_html_file(client: FlaskClient) -> None:
 def test_add_article_without_text_is_refused(client: FlaskClient) -> None:
     r = client.post("/articles/new", data={"text": "   "})
     assert r.status_code == 422 and "Paste the article text" in r.get_data(as_text=True)
+
+
+def test_speaker_page_is_validated_by_the_speakers_data_version(
+    sample_client: FlaskClient, ids: dict[str, Any]
+) -> None:
+    url = f"/speakers/{ids['kirby']}"
+    first = sample_client.get(url, headers=HTML)
+    etag = first.headers["ETag"]
+    again = sample_client.get(url, headers={**HTML, "If-None-Match": etag})
+    assert again.status_code == 304
+    other = sample_client.get(f"{url}?page=2", headers=HTML)
+    assert other.headers["ETag"] != etag  # the query is part of the validator
+    assert sample_client.get(url, headers=HTML).get_data() == first.get_data()  # from the body cache
