@@ -139,8 +139,13 @@ class Differences:
         return self.numbers or self.negation
 
 
-def _fmt(value: float) -> str:
-    return f"{value:,.0f}" if value == int(value) else f"{value:,}"
+def _fmt(value: str | float) -> str:
+    """A quantity key as people write it: "30000" -> "30,000"; "2.5%" stays."""
+    try:
+        number = float(value)
+    except ValueError:
+        return str(value)
+    return f"{number:,.0f}" if number == int(number) else f"{number:,}"
 
 
 def differences(given: str, recorded: str) -> Differences:
@@ -280,28 +285,6 @@ VERDICTS: dict[str, tuple[str, str, str]] = {
         "none",
     ),
 }
-
-
-ON_RECORD = ("verbatim", "excerpt", "close")
-NEAR_ENOUGH = 0.6  # similarity above which a changed number or negation makes a contradiction
-SHOWN_RANK = {"verbatim": 0, "excerpt": 1, "close": 2, "contradicts": 3, "paraphrase": 4, "other_speaker": 5}
-
-
-def shown_verdict(verdict: str | None, score: float, diffs: Differences) -> str:
-    """The verdict the page shows for one match.
-
-    A wording whose numbers or negation disagree with the record is never shown as on record or
-    as a paraphrase: near the record it *contradicts* it, otherwise it is a *different* statement.
-    """
-    verdict = verdict or "not_found"
-    if not diffs or verdict not in (*ON_RECORD, "paraphrase", "different"):
-        return verdict
-    return "contradicts" if score >= NEAR_ENOUGH else "different"
-
-
-def shown_order(verdict: str, score: float) -> tuple[int, float]:
-    """Sort key of matches on the page: on record first, then contradictions, then the rest; by score."""
-    return (SHOWN_RANK.get(verdict, 9), -score)
 
 
 def verdict_text(verdict: str | None) -> tuple[str, str, str]:

@@ -21,8 +21,6 @@ from service.web.marks import (
     article_paragraphs,
     differences,
     elide_ends,
-    shown_order,
-    shown_verdict,
     speaker_colours,
     verdict_text,
     word_diff,
@@ -102,6 +100,7 @@ def diff_html(segments: Sequence[Segment] | None, text: str = "") -> Markup:
 def _globals() -> dict[str, Any]:
     return {
         "page_url": page_url,
+        "verdict_text": verdict_text,
         "write_needs_key": bool(current_app.config["API_KEYS"]),
     }
 
@@ -256,38 +255,71 @@ def statement(statement_id: int) -> str:
 @web.get("/factcheck")
 def factcheck() -> str:
     """Paste a quote (and optionally a speaker): the verdict, the nearest statements and sources."""
+    from service.store.verify import verify_claim
+    from service.variants.embeddings import get_embedder
+
     text = _arg("text", MAX_FACTCHECK)
     who = _arg("speaker", 300)
     result = None
     if text:
-        matches = queries.verify_quote(db_session(), text, who or None, 5)
-        result = _factcheck_view(text, matches)
+        embedder = get_embedder(current_app.config.get("EMBEDDINGS"))
+        result = _factcheck_view(text, verify_claim(db_session(), text, who or None, 5, embedder))
     return render_template("web/factcheck.html", text=text, who=who, result=result)
 
 
-def _factcheck_view(text: str, matches: list[dict[str, Any]]) -> dict[str, Any]:
+CONFLICT_WORDS = {
+    "number": "Number changed",
+    "negation": "Negation flipped",
+    "name": "Name changed",
+    "modality": "Certainty changed (will / may)",
+}
+
+
+def _factcheck_view(text: str, answer: dict[str, Any]) -> dict[str, Any]:
+    """`verify_claim`'s answer with what the page shows: plain words, diffs, conflict notes."""
     shown = []
-    for m in matches:
+    for m in answer["matches"]:
         best = m.get("best_variant") or {}
         recorded = best.get("text") or m["statement"]["text"]
-        diffs = differences(text, recorded)
-        verdict = shown_verdict(m.get("verdict"), float(m.get("score") or 0.0), diffs)
+        verdict = m.get("verdict") or "not_found"
+        near = verdict not in ("not_found",)
+        flags = []
+        for c in m.get("conflicts") or []:
+            note = {
+                "title": CONFLICT_WORDS.get(c["kind"], c["kind"]),
+                "query": c["query"],
+                "recorded": c["recorded"],
+            }
+            if c["kind"] == "number" and c.get("recorded"):
+                d = differences(c["query"], c["recorded"])
+                note["detail"] = (
+                    f"your quote says {', '.join(d.numbers_given) or 'no number'}; "
+                    f"the record says {', '.join(d.numbers_recorded) or 'no number'}"
+                )
+            flags.append(note)
+        parts = [
+            {
+                **p,
+                "segments": elide_ends(word_diff(p["variant"]["text"], p["text"]))
+                if p.get("variant")
+                else None,
+            }
+            for p in m.get("parts") or []
+        ]
         shown.append(
             {
                 **m,
-                "shown_verdict": verdict,
                 "verdict_words": verdict_text(verdict),
                 "recorded": recorded,
-                "segments": elide_ends(word_diff(recorded, text))
-                if verdict not in ("different", "not_found")
-                else None,
-                "differences": diffs if verdict == "contradicts" else None,
+                "segments": elide_ends(word_diff(recorded, text)) if near else None,
+                "flags": flags,
+                "part_rows": parts if len(parts) > 1 else [],
                 "statement": _statement_view(m["statement"]),
             }
         )
-    shown.sort(key=lambda m: shown_order(m["shown_verdict"], float(m.get("score") or 0.0)))
-    top = shown[0]["shown_verdict"] if shown else "not_found"
-    return {"verdict": top, "words": verdict_text(top), "matches": shown}
+    top = answer.get("verdict") or (shown[0]["verdict"] if shown else "not_found")
+    flags = shown[0]["flags"] if shown and top == "contradicts" else []
+    return {"verdict": top, "words": verdict_text(top), "matches": shown, "flags": flags}
 
 
 # ---------------------------------------------------------------- articles

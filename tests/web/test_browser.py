@@ -27,8 +27,8 @@ from werkzeug.wsgi import LimitedStream
 from service import create_app
 from service.config import TestConfig
 from service.extensions import get_db
-from service.store.queries import verify_quote
 from service.store.sources import SEEDS_DIR, read_inputs, run_ingest
+from service.store.verify import verify_claim
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -94,7 +94,7 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
         summary = run_ingest(read_inputs(sorted(Path(SEEDS_DIR).glob("*.txt"))), get_db().writer_sessions)
         assert summary.added == 5
         with get_db().sessions() as session:  # loads the embedding model before any page asks
-            verify_quote(session, "warm up the embedding model", None, 1)
+            verify_claim(session, "warm up the embedding model", None, 1)
     app_server, app_url = _serve(app)
     host.api = app_url
     yield {"app": app, "url": app_url, "host": host_url, "seed": seed}

@@ -14,8 +14,6 @@ from service.web.marks import (
     changed_words,
     differences,
     elide_ends,
-    shown_order,
-    shown_verdict,
     speaker_colours,
     verdict_text,
     word_diff,
@@ -65,22 +63,6 @@ def test_differences_report_changed_numbers_and_negation() -> None:
     n = differences("North Korea did not move troops", "North Korea moved troops")
     assert n.negation and n.negation_given and not n.negation_recorded
     assert not differences("We are ready", "we are ready.")
-
-
-def test_shown_verdict_never_puts_a_changed_number_on_record() -> None:
-    changed = differences("30,000 soldiers", "3,000 soldiers")
-    for verdict in ("verbatim", "excerpt", "close", "paraphrase"):
-        assert shown_verdict(verdict, 0.9, changed) == "contradicts"
-    assert shown_verdict("different", 0.73, changed) == "contradicts"  # near the record
-    assert shown_verdict("different", 0.3, changed) == "different"  # another statement
-    same = differences("3,000 soldiers", "3,000 soldiers")
-    assert shown_verdict("close", 0.9, same) == "close"
-    assert shown_verdict("other_speaker", 0.9, changed) == "other_speaker"
-    assert shown_verdict(None, 0.0, same) == "not_found"
-    ranked = sorted(
-        [("different", 0.9), ("contradicts", 0.7), ("verbatim", 1.0)], key=lambda v: shown_order(*v)
-    )
-    assert [v for v, _ in ranked] == ["verbatim", "contradicts", "different"]
 
 
 def test_every_verdict_has_plain_words() -> None:
