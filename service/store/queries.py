@@ -422,6 +422,8 @@ def _statement_dicts(session: Session, statements: Sequence[Any]) -> list[dict[s
 # A search cursor: the id of the last quote of the page, with its rank when the search is ranked.
 SearchAfter = int | tuple[int, float]
 MAX_SEARCH_TERMS = 20
+# Full-text matches ranked per search: the newest this many (see `search_quotes`).
+RANK_WINDOW = 2000
 _SEARCH_PART = re.compile(r'"([^"]*)"|(\S+)')
 _WORD = re.compile(r"\w+")
 
@@ -456,6 +458,14 @@ def _fulltext(dialect: str, parts: list[str]) -> tuple[Any, ColumnElement[bool],
     return fts.join(quotes, Quote.id == fts.c.rowid), match, func.bm25(literal_column("quotes_fts"))
 
 
+def _newest_first(dialect: str) -> ColumnElement[Any]:
+    """The order in which full-text matches are read up to `RANK_WINDOW`: by id, newest first
+    (FTS5 walks its index in rowid order; PostgreSQL can walk the primary key backwards)."""
+    if dialect == "postgresql":
+        return Quote.id.desc()
+    return literal_column("quotes_fts.rowid").desc()
+
+
 def search_quotes(
     session: Session,
     *,
@@ -471,7 +481,8 @@ def search_quotes(
     """Stored quotes matching all given filters.
 
     Without ``q``: in id order (``after``: the last id). With ``q``: full-text search (stemmed
-    words, ``"quoted phrases"``, all required), best match first; each dict then carries its
+    words, ``"quoted phrases"``, all required), best match first among the newest `RANK_WINDOW`
+    matches (so a very common word costs no more than a rare one); each dict then carries its
     ``rank`` (lower is better) and ``after`` is the ``(id, rank)`` of the last quote of the page.
     """
     conds: list[ColumnElement[bool]] = []
@@ -496,8 +507,15 @@ def search_quotes(
     source, match, rank = _fulltext(session.get_bind().dialect.name, parts)
     if since or until or outlet:
         source = source.join(Article, Article.id == Quote.article_id)
+    # Ranking reads every match: for a word found in a large part of the archive that costs
+    # seconds. So the matches ranked are the newest RANK_WINDOW ones (all of them for rarer words).
     ranked = (
-        select(Quote.id.label("id"), rank.label("rank")).select_from(source).where(match, *conds).subquery()
+        select(Quote.id.label("id"), rank.label("rank"))
+        .select_from(source)
+        .where(match, *conds)
+        .order_by(_newest_first(session.get_bind().dialect.name))
+        .limit(RANK_WINDOW)
+        .subquery()
     )
     stmt = select(ranked.c.id, ranked.c.rank)
     if isinstance(after, tuple):

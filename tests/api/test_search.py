@@ -141,3 +141,11 @@ def test_the_migration_indexes_existing_quotes(db_url: str) -> None:
 def test_any_query_text_is_safe(sample_client: FlaskClient, q: str) -> None:
     r = sample_client.get("/v1/quotes", query_string={"q": q})
     assert r.status_code in (200, 422), r.get_json()
+
+
+def test_common_words_rank_only_the_newest_matches(sample_app: Flask, monkeypatch: Any) -> None:
+    monkeypatch.setattr(queries, "RANK_WINDOW", 2)
+    client = sample_app.test_client()
+    strong = add_quote(sample_app, "Russia, Russia and again Russia: Russia is the word")
+    ids = [h["id"] for h in search(client, "russia")]
+    assert ids[0] == strong and len(ids) == 2  # the two newest matches, best first
