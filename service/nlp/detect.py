@@ -16,8 +16,8 @@ from service.nlp.direct import direct_quote
 from service.nlp.doccache import doc_text
 from service.nlp.lexicon import CueLexicon, cue_lexicon
 from service.nlp.marks import QuotedSpan, find_quoted_spans
-from service.nlp.reported import according_to, headline_colons, reported_speech
-from service.nlp.syntax import Candidate, Context, is_cue, paragraph_index
+from service.nlp.reported import according_to, headline_colons, reported_speech, trailing_source
+from service.nlp.syntax import Candidate, Context, is_cue, para_of, paragraph_index
 
 __all__ = ["Candidate", "Detector"]
 
@@ -48,20 +48,53 @@ class Detector:
             cands.append(c)
         covered = Covered([(c.start, c.end) for c in cands])
         indirect: list[Candidate] = []
+        headlines = headline_paragraphs(text, starts)
         for tok in doc:
             if in_quote[tok.i] or not is_cue(tok, self.lex):
                 continue
+            if headlines and para_of(starts, tok.idx) in headlines:
+                continue  # "Users Urged to Remain Cautious": a headline reports nobody's words
             indirect.extend(reported_speech(ctx, tok))
         for c in _prefer_named_inner(indirect):
             if not covered.overlaps(c.start, c.end):
                 cands.append(c)
                 covered.add(c.start, c.end)
-        for c in according_to(ctx) + headline_colons(ctx):
+        for c in according_to(ctx) + headline_colons(ctx) + trailing_source(ctx):
             if not covered.overlaps(c.start, c.end):
                 cands.append(c)
                 covered.add(c.start, c.end)
         cands.sort(key=lambda c: c.start)
         return cands
+
+
+_SMALL_WORDS = frozenset(
+    "a an and as at but by for from in into nor of off on onto or per the to up via vs with".split()
+)
+
+
+def headline_paragraphs(text: str, starts: list[int]) -> set[int]:
+    """Indexes of paragraphs written as headlines: a short line in title case ("Users Urged to
+    Remain Cautious") without closing punctuation or quotation marks."""
+    out: set[int] = set()
+    for pi, start in enumerate(starts):
+        end = starts[pi + 1] - 1 if pi + 1 < len(starts) else len(text)
+        if end - start > 150:
+            continue
+        if is_headline(text[start:end].strip()):
+            out.add(pi)
+    return out
+
+
+def is_headline(line: str) -> bool:
+    """A line in headline title case: 3-15 words, most words capitalised, no final stop."""
+    words = line.split()
+    if not 3 <= len(words) <= 15 or line[-1] in ".!?:;,\"”’'»" or any(m in line for m in '"“”«»'):
+        return False
+    content = [w for w in words if w.lower() not in _SMALL_WORDS and w[:1].isalpha()]
+    if len(content) < 3:
+        return False
+    capitalised = sum(1 for w in content if w[:1].isupper())
+    return capitalised == len(content) and not all(w.isupper() for w in content)
 
 
 def _quote_mask(doc: Doc, quoted: list[QuotedSpan]) -> list[int]:

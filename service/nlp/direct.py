@@ -4,16 +4,26 @@ right before or after the marks, or a "Name:" lead) and whether the quote is a w
 
 from __future__ import annotations
 
+import re
+
 from spacy.tokens import Doc, Token
 
 from service.nlp.doccache import doc_text, sent_of
 from service.nlp.lexicon import CueLexicon
 from service.nlp.marks import QuotedSpan
-from service.nlp.syntax import Candidate, Context, is_cue, para_of, subject_of, trim_end
+from service.nlp.syntax import Candidate, Context, is_cue, is_quote_cue, para_of, subject_of, trim_end
 
 # Attribution words that may stand between a closing mark and its cue verb: “...,” he said.
 MAX_CUE_GAP = 8
 NAMING_LEMMAS = {"call", "name", "dub", "title", "label", "term", "brand", "nickname"}
+# Words right before a quotation that make it a name or a term, not words someone said:
+# "so-called ‘Schutzverträge’", "known as “the Wall”".
+NAMING_LEADS = ("so-called", "so called", "dubbed", "known as", "termed", "nicknamed", "titled", "entitled")
+MAX_TITLE_WORDS = 8
+# After a title cited in parentheses: a date or a page ("”, 24 February)", "”, May 3)", "”, p. 4)").
+_CITATION_TAIL = re.compile(
+    r"\s*,\s*(?:\d{1,2}(?:st|nd|rd|th)?\s+[A-Z][a-z]+|[A-Z][a-z]{2,}\.?\s+\d{1,2}\b|\d{4}\b|p\.|page)"
+)
 
 
 def direct_quote(ctx: Context, q: QuotedSpan) -> Candidate | None:
@@ -30,10 +40,14 @@ def direct_quote(ctx: Context, q: QuotedSpan) -> Candidate | None:
     words = [t for t in span if not t.is_punct and not t.is_space]
     if not words:
         return None
+    text = doc_text(doc)
+    if is_named_term(text, q) or is_title_modifier(doc, qs, qe, words) or is_cited_title(text, q, words):
+        return None
     cue = governing_cue(ctx, qs, qe)
     if cue is None:
         cue = adjacent_cue(ctx, q, qs, qe)
-    text = doc_text(doc)
+    if cue is not None and in_speaker_phrase(ctx, cue, qs, qe):
+        return None
     pieces = [(a, trim_end(text, a, b)) for a, b in (q.pieces or [(q.start, q.end)])]
     end = trim_end(text, q.start, q.end)
     if cue is None:
@@ -68,6 +82,48 @@ def direct_quote(ctx: Context, q: QuotedSpan) -> Candidate | None:
     return ctx.candidate(cue, q.start, end, "direct", pieces, para)
 
 
+def is_named_term(text: str, q: QuotedSpan) -> bool:
+    """A term or name in quotation marks after "so-called", "known as", "dubbed" (scare quotes
+    and foreign terms): nobody is quoted."""
+    before = text[max(0, q.open - 20) : q.open].rstrip().lower()
+    return before.endswith(NAMING_LEADS)
+
+
+def is_cited_title(text: str, q: QuotedSpan, words: list[Token]) -> bool:
+    """A headline or title cited in parentheses: "(“Hospital Parking Fees Rise Again”, 27 May)"."""
+    if text[max(0, q.open - 1) : q.open] != "(" or q.close is None:
+        return False
+    return _title_case(words) or bool(_CITATION_TAIL.match(text, q.close + 1))
+
+
+def is_title_modifier(doc: Doc, qs: int, qe: int, words: list[Token]) -> bool:
+    """A work title modifying the noun right after it: "“Parasite” director Bong Joon Ho",
+    "‘Mrs Maisel’ actress Alex Borstein". Short, no verb, the closing mark directly followed by
+    a noun that the quoted words depend on."""
+    if len(words) > MAX_TITLE_WORDS or any(t.pos_ in ("VERB", "AUX") for t in words):
+        return False
+    nxt = qe
+    while nxt < len(doc) and doc[nxt].is_punct and doc[nxt].text in "’'”\"»›":
+        nxt += 1
+    if nxt >= len(doc) or nxt == qe or doc[nxt].pos_ not in ("NOUN", "PROPN") or doc[nxt].text[:1].isupper():
+        return False
+    if doc[nxt - 1].whitespace_ == "":
+        return False
+    head = doc[nxt]
+    roots = [t for t in doc[qs:qe] if not (qs <= t.head.i < qe)]
+    return all(r.head.i >= nxt and (r.head == head or head.is_ancestor(r)) for r in roots) or all(
+        r.dep_ in ("compound", "amod", "nmod", "poss") for r in roots
+    )
+
+
+def in_speaker_phrase(ctx: Context, cue: Token, qs: int, qe: int) -> bool:
+    """Whether the quotation lies inside the phrase naming the cue's speaker."""
+    subj = subject_of(cue, ctx.in_quote)
+    if subj is None:
+        return False
+    return subj.left_edge.i <= qs and qe - 1 <= subj.right_edge.i and not (qs <= subj.i < qe)
+
+
 def governing_cue(ctx: Context, qs: int, qe: int) -> Token | None:
     """A cue verb outside the quote whose dependency subtree holds the quote's root."""
     doc, in_quote = ctx.doc, ctx.in_quote
@@ -75,7 +131,11 @@ def governing_cue(ctx: Context, qs: int, qe: int) -> Token | None:
     for root in roots:
         tok = root
         for _ in range(6):
-            if not (qs <= tok.i < qe) and not in_quote[tok.i] and is_cue(tok, ctx.lex):
+            if (
+                not (qs <= tok.i < qe)
+                and not in_quote[tok.i]
+                and (is_cue(tok, ctx.lex) or is_quote_cue(tok, ctx.lex))
+            ):
                 return tok
             if tok.head is tok:
                 break
@@ -101,7 +161,7 @@ def adjacent_cue(ctx: Context, q: QuotedSpan, qs: int, qe: int) -> Token | None:
         t = doc[j]
         if in_quote[t.i]:
             break
-        if is_cue(t, ctx.lex, speech_only=True):
+        if is_quote_cue(t, ctx.lex):
             return t
         if t.text in (".", "!", "?") and steps > 0:
             break
@@ -114,7 +174,7 @@ def adjacent_cue(ctx: Context, q: QuotedSpan, qs: int, qe: int) -> Token | None:
         t = doc[j]
         if in_quote[t.i] and t.i < qs - 1:
             break
-        if is_cue(t, ctx.lex, speech_only=True):
+        if is_quote_cue(t, ctx.lex):
             between = doc_text(doc)[t.idx + len(t) : q.open]
             if between.strip() == "" or between.rstrip()[-1:] in (",", ":") or steps < 12:
                 return t

@@ -37,6 +37,7 @@ class CueLexicon:
     cognition_verbs: frozenset[str]
     speech_nouns: frozenset[str]
     media_heads: frozenset[str]
+    quote_verbs: frozenset[str] = frozenset()  # attribute an adjacent quotation only
 
     def is_cue_lemma(self, lemma: str) -> bool:
         return lemma in self.speech_verbs or lemma in self.cognition_verbs
@@ -51,6 +52,7 @@ def cue_lexicon() -> CueLexicon:
         cognition_verbs=_words(data, "cognition_verbs"),
         speech_nouns=_words(data, "speech_nouns"),
         media_heads=_words(data, "media_heads"),
+        quote_verbs=_words(data, "quote_verbs"),
     )
 
 

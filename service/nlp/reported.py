@@ -46,6 +46,31 @@ NOT_SPEAKERS = {
     "also",
     "posted",
     "tags",
+    # picture and page furniture: "Header Image: People have lived ...", "Photo: ..."
+    "image",
+    "images",
+    "header",
+    "caption",
+    "credit",
+    "credits",
+    "pictured",
+    "picture",
+    "illustration",
+    "graphic",
+    "map",
+    "chart",
+    "file",
+    "top",
+    "featured",
+    "lead",
+    "above",
+    "below",
+    "left",
+    "right",
+    "inset",
+    "gallery",
+    "audio",
+    "podcast",
 }
 
 
@@ -75,7 +100,7 @@ def reported_speech(ctx: Context, verb: Token) -> list[Candidate]:
         if cognition and any(t.lower_ in WH_WORDS for t in doc[child.left_edge.i : child.left_edge.i + 2]):
             continue  # "knows what he needs", "see how it goes": no claim is reported
         left, right = child.left_edge, child.right_edge
-        if child.dep_ == "parataxis" and child.i > verb.i:
+        if child.dep_ == "parataxis" and (child.i > verb.i or is_aside(child, ctx)):
             continue
         if left.i <= subj.i <= right.i:
             continue
@@ -107,6 +132,16 @@ def reported_speech(ctx: Context, verb: Token) -> list[Candidate]:
         if order is not None:
             out.append(order)
     return out
+
+
+def is_aside(verb: Token, ctx: Context) -> bool:
+    """A bare reporting aside ("she says", "Lopez said") with no object or clause of its own."""
+    if not is_cue(verb, ctx.lex):
+        return False
+    kids = list(verb.children)
+    return any(k.dep_ == "nsubj" for k in kids) and not any(
+        k.dep_ in ("ccomp", "dobj", "xcomp", "dative", "attr", "prep") for k in kids
+    )
 
 
 def directive(ctx: Context, verb: Token, subj: Token) -> Candidate | None:
@@ -196,9 +231,19 @@ def parenthetical(ctx: Context, verb: Token, subj: Token) -> Candidate | None:
         aside_r += 1
     left_tok = head.left_edge
     right_tok = max(head.right_edge, verb.right_edge, key=lambda t: t.i)
+    if left_tok.i >= aside_l:
+        # the parse hangs the aside on a clause that starts after it ("It's easy, she says, for
+        # people to marvel ..."): the content is the whole sentence around the aside
+        sent = sent_of(verb)
+        left_tok = doc[sent.start]
+        while left_tok.i < aside_l and (left_tok.is_punct or left_tok.is_space):
+            left_tok = doc[left_tok.i + 1]
+        right_tok = max(right_tok, doc[sent.end - 1], key=lambda t: t.i)
     while right_tok.i > left_tok.i and (right_tok.is_punct or right_tok.is_space):
         right_tok = doc[right_tok.i - 1]
-    if left_tok.i >= aside_l or any(in_quote[t.i] for t in doc[left_tok.i : right_tok.i + 1]):
+    if left_tok.i >= aside_l or right_tok.i <= aside_r:
+        return None
+    if any(in_quote[t.i] for t in doc[left_tok.i : right_tok.i + 1]):
         return None
     pieces = [(left_tok.idx, doc[aside_l - 1].idx + len(doc[aside_l - 1]))]
     nxt = aside_r + 1
@@ -212,6 +257,47 @@ def parenthetical(ctx: Context, verb: Token, subj: Token) -> Candidate | None:
     c = ctx.candidate(verb, start, end, "indirect", pieces, para_of(starts, start))
     c.subject = subj
     return c
+
+
+def trailing_source(ctx: Context) -> list[Candidate]:
+    """ "..., the paper states." when the parser reads the cue as a plural noun ("states",
+    "says", "notes"): a sentence that ends with a comma, a short noun phrase and a third-person
+    speech verb. The content is the sentence before the comma."""
+    doc, starts, in_quote = ctx.doc, ctx.starts, ctx.in_quote
+    out = []
+    for tok in doc:
+        if tok.tag_ not in ("NNS", "NN", "NNP", "NNPS") or not tok.lower_.endswith("s") or in_quote[tok.i]:
+            continue
+        if tok.lower_[:-1] not in ctx.lex.speech_verbs and tok.lower_[:-2] not in ctx.lex.speech_verbs:
+            continue
+        nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
+        if nxt is not None and not (nxt.is_space or nxt.text in (".", "!", "\n")):
+            continue
+        j = tok.i - 1
+        while (
+            j >= 0
+            and tok.i - j <= 4
+            and doc[j].pos_ in ("NOUN", "PROPN", "DET", "ADJ")
+            and doc[j].text != ","
+        ):
+            j -= 1
+        if j < 1 or j == tok.i - 1 or doc[j].text != ",":
+            continue
+        subj = doc[tok.i - 1]
+        sent = sent_of(tok)
+        first = doc[sent.start]
+        while first.i < j and (first.is_punct or first.is_space):
+            first = doc[first.i + 1]
+        last = doc[j - 1]
+        if last.i - first.i < 3 or any(in_quote[t.i] for t in doc[first.i : last.i + 1]):
+            continue
+        start, end = first.idx, last.idx + len(last)
+        cand = Candidate(
+            start, end, "indirect", [(start, end)], para_of(starts, start),
+            cue=None, cue_span=(tok.idx, tok.idx + len(tok)), subject=subj,
+        )  # fmt: skip
+        out.append(cand)
+    return out
 
 
 def headline_colons(ctx: Context) -> list[Candidate]:

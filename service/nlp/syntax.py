@@ -63,9 +63,44 @@ def is_cue(tok: Token, lex: CueLexicon, speech_only: bool = False) -> bool:
     return not speech_only and lemma in lex.cognition_verbs
 
 
+def is_quote_cue(tok: Token, lex: CueLexicon) -> bool:
+    """A cue for a quotation right next to it: a speech verb, or a verb such as "remembers",
+    "laughs", "whispers" that attributes quoted words without reporting speech by itself."""
+    if is_cue(tok, lex, speech_only=True):
+        return True
+    return (
+        tok.dep_ not in ("amod", "compound", "nmod")
+        and tok.tag_ in ("VBD", "VBZ", "VBP", "VBG", "VBN", "VB")
+        and tok.lemma_.lower() in lex.quote_verbs
+    )
+
+
+def inverted_subject(verb: Token, in_quote: list[int] | None) -> Token | None:
+    """The speaker after the cue in "“...,” remembers Shanna Challenger" / "“...,” whispers the
+    old man": a cue right after a closing quotation, with no subject of its own, followed by a
+    noun phrase (which the parser may take as its object)."""
+    if in_quote is None or verb.i == 0:
+        return None
+    j = verb.i - 1
+    while j >= 0 and not in_quote[j] and verb.doc[j].is_punct:
+        j -= 1
+    if j < 0 or not in_quote[j]:
+        return None
+    if any(c.dep_ in ("nsubj", "nsubjpass", "csubj") for c in verb.children):
+        return None
+    for child in verb.rights:
+        if child.dep_ in ("dobj", "attr", "npadvmod", "oprd", "dative") and child.pos_ in ("PROPN", "NOUN"):
+            return child
+        break
+    return None
+
+
 def subject_of(verb: Token, in_quote: list[int] | None = None) -> Token | None:
     """The token naming who speaks for ``verb``: its subject, the subject of the verb it is
     coordinated with or subordinated to (", adding"), or the agent of a passive."""
+    inverted = inverted_subject(verb, in_quote)
+    if inverted is not None:
+        return inverted
     seen = 0
     tok = verb
     while seen < 4:

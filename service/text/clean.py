@@ -13,7 +13,8 @@ Furniture is recognised line by line with general rules:
 * whole-line furniture anywhere: "- Advertisement -", navigation ("Go to contents"), language
   switches ("한국어"), standalone timestamps and counters ("Oct 23, 2024 - 16:28", " 0  0"),
   "Posted/Updated <date>", copyright lines, bylines ("BY NAME [mail]", "Name mail@x · ..."),
-  ALL-CAPS promo lines, "READ MORE: ..." / "WATCH: ..." link lines;
+  ALL-CAPS promo lines, "READ MORE: ..." / "WATCH: ..." link lines, picture captions introduced
+  as such ("Header Image: ...", "Photo: ...");
 * photo captions: a line ending with a bracketed credit ("... in 2024. [YONHAP]"); the whole
   line when it is one short sentence without quotation marks or speech verbs ("said", "told"),
   otherwise (a paragraph ending with a credit) only the credit;
@@ -96,7 +97,10 @@ _BYLINE = re.compile(
 _LINK_LINE = re.compile(
     r"(?:read more|read also|also read|more|related|related stories|related articles|watch"
     r"|watch video|watch live|listen|see also|recommended|must read|don[’']t miss|trending"
-    r"|sign up|subscribe|click here)\s*[:|›»>]",
+    r"|sign up|subscribe|click here"
+    # picture captions: "Header Image: People have lived ...", "Photo credit: ..."
+    r"|(?:header |top |featured |main |lead |cover )?(?:image|photo|picture|photograph|caption"
+    r"|illustration)s?(?: credits?)?)\s*[:|›»>]",
     re.IGNORECASE,
 )
 # All whole-line patterns in one alternation (one C-level scan per line instead of nine).
