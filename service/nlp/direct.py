@@ -18,7 +18,7 @@ MAX_CUE_GAP = 8
 NAMING_LEMMAS = {"call", "name", "dub", "title", "label", "term", "brand", "nickname"}
 # Words right before a quotation that make it a name or a term, not words someone said:
 # "so-called ‘Schutzverträge’", "known as “the Wall”".
-NAMING_LEADS = ("so-called", "so called", "dubbed", "known as", "termed", "nicknamed", "titled", "entitled")
+NAMING_LEADS = ("so-called", "so called", "known as", "titled", "entitled")
 MAX_TITLE_WORDS = 8
 # After a title cited in parentheses: a date or a page ("”, 24 February)", "”, May 3)", "”, p. 4)").
 _CITATION_TAIL = re.compile(
@@ -41,7 +41,7 @@ def direct_quote(ctx: Context, q: QuotedSpan) -> Candidate | None:
     if not words:
         return None
     text = doc_text(doc)
-    if is_named_term(text, q) or is_title_modifier(doc, qs, qe, words) or is_cited_title(text, q, words):
+    if is_named_term(text, q) or is_title_modifier(ctx, qs, qe, words) or is_cited_title(text, q, words):
         return None
     cue = governing_cue(ctx, qs, qe)
     if cue is None:
@@ -96,11 +96,13 @@ def is_cited_title(text: str, q: QuotedSpan, words: list[Token]) -> bool:
     return _title_case(words) or bool(_CITATION_TAIL.match(text, q.close + 1))
 
 
-def is_title_modifier(doc: Doc, qs: int, qe: int, words: list[Token]) -> bool:
-    """A work title modifying the noun right after it: "“Parasite” director Bong Joon Ho",
-    "‘Mrs Maisel’ actress Alex Borstein". Short, no verb, the closing mark directly followed by
-    a noun that the quoted words depend on."""
-    if len(words) > MAX_TITLE_WORDS or any(t.pos_ in ("VERB", "AUX") for t in words):
+def is_title_modifier(ctx: Context, qs: int, qe: int, words: list[Token]) -> bool:
+    """A work title modifying the speaker's noun right after it: "“Parasite” director Bong Joon
+    Ho said", "‘Mrs Maisel’ actress Alex Borstein said". Short, capitalised, no verb; the closing
+    mark directly followed by a lower-case noun whose phrase is the subject of a cue. (A quoted
+    word before other nouns, "the “disgusting” media", is someone's word: kept.)"""
+    doc = ctx.doc
+    if not _is_title(words):
         return False
     nxt = qe
     while nxt < len(doc) and doc[nxt].is_punct and doc[nxt].text in "’'”\"»›":
@@ -110,9 +112,21 @@ def is_title_modifier(doc: Doc, qs: int, qe: int, words: list[Token]) -> bool:
     if doc[nxt - 1].whitespace_ == "":
         return False
     head = doc[nxt]
-    roots = [t for t in doc[qs:qe] if not (qs <= t.head.i < qe)]
-    return all(r.head.i >= nxt and (r.head == head or head.is_ancestor(r)) for r in roots) or all(
-        r.dep_ in ("compound", "amod", "nmod", "poss") for r in roots
+    for _ in range(4):
+        if head.dep_ in ("nsubj", "nsubjpass") or head.head is head:
+            break
+        if head.dep_ not in ("compound", "amod", "appos", "flat", "nmod"):
+            return False
+        head = head.head
+    return head.dep_ == "nsubj" and (is_cue(head.head, ctx.lex) or is_quote_cue(head.head, ctx.lex))
+
+
+def _is_title(words: list[Token]) -> bool:
+    """Words that read as a title: at most MAX_TITLE_WORDS, no verb, the first capitalised."""
+    return (
+        len(words) <= MAX_TITLE_WORDS
+        and words[0].text[:1].isupper()
+        and not any(t.pos_ in ("VERB", "AUX") for t in words)
     )
 
 
@@ -121,7 +135,9 @@ def in_speaker_phrase(ctx: Context, cue: Token, qs: int, qe: int) -> bool:
     subj = subject_of(cue, ctx.in_quote)
     if subj is None:
         return False
-    return subj.left_edge.i <= qs and qe - 1 <= subj.right_edge.i and not (qs <= subj.i < qe)
+    words = [t for t in ctx.doc[qs:qe] if not t.is_punct and not t.is_space]
+    inside = subj.left_edge.i <= qs and qe - 1 <= subj.right_edge.i and not (qs <= subj.i < qe)
+    return inside and bool(words) and _is_title(words)
 
 
 def governing_cue(ctx: Context, qs: int, qe: int) -> Token | None:

@@ -59,7 +59,8 @@ def test_headline_paragraphs_by_index() -> None:
     [
         ("Farmers signed so-called ‘Schutzverträge’ with buyers.", True),
         ("the border fence, known as “the Wall”, was finished", True),
-        ("a programme dubbed 'Operation Sunrise' began", True),
+        ("a study titled 'Fire and Grazing' appeared", True),
+        ("Rubio, whom he dubbed 'the little senator'", False),  # a naming by the speaker: quoted
         ("He said “we are ready” on Monday.", False),
     ],
 )

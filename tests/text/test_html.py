@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from service.text.html import convert_html, decode_entities, has_entities
-from service.text.loader import prepare_input
+from service.text.loader import prepare_input, read_input_file
 from tests.fixtures.html_pages import big_page, page
 
 CAPTION = "Goats graze on a ridge above Glen Ellen"
@@ -146,3 +147,25 @@ def test_convert_html_never_raises(html: str) -> None:
     p = convert_html(html)
     assert isinstance(p.text, str)
     assert "\r" not in p.text and "\n\n" not in p.text
+
+
+def test_page_in_a_declared_legacy_charset(tmp_path: Path) -> None:
+    html = (
+        '<html><head><meta charset="windows-1252"><title>Storm</title></head><body><article>'
+        "<p>“We will rebuild,” the mayor said on Monday after the storm passed through town.</p>"
+        "<p>Crews worked through the night to clear the roads and restore power to homes.</p>"
+        "</article></body></html>"
+    )
+    path = tmp_path / "storm.html"
+    path.write_bytes(html.encode("cp1252"))
+    prepared = read_input_file(path)
+    assert prepared.text.startswith("“We will rebuild,” the mayor said")
+    assert "\ufffd" not in prepared.text
+
+
+def test_wire_story_drops_pull_quote_ads_newsletter_comments() -> None:
+    p = convert_html(page("wire_story.html"))
+    assert p.text.count("We owe it to the families who lost everything") == 1  # pull quote left out
+    for furniture in ("Advertisement", "Sign up", "Finally!", "Trending", "It Was Terrifying", "Read more"):
+        assert furniture not in p.text
+    assert p.metadata.author == "Sam Whitaker" and p.metadata.published_at == dt.date(2022, 11, 3)
