@@ -85,7 +85,7 @@ def test_extract_fixture_pages() -> None:
     result = CliRunner().invoke(cli, ["extract", str(HTML_DIR)])
     assert result.exit_code == 0, result.output
     by_id = {x["id"]: x for x in _lines(result.output)}
-    assert set(by_id) == {"entities_captions.html", "jsonld_body.html", "letters.html"}
+    assert set(by_id) == {"entities_captions.html", "jsonld_body.html", "letters.html", "wire_story.html"}
     for line in by_id.values():
         assert "schema.org" not in line["text"] and "&" not in line["text"].replace("R&D", "")
     assert by_id["jsonld_body.html"]["metadata"]["outlet"] == "The Valley Ledger"
