@@ -62,6 +62,10 @@ class SpeakerLexicon:
 
     ``title_words`` is everything that may precede a name as (part of) a title and is stripped
     from it: honorifics, titles, title qualifiers ("foreign", "former") and connectives ("of").
+    ``page_furniture``: words of photo credits, captions and page labels that get glued to names.
+    ``description_heads``: nouns that head an unnamed source ("researchers", "officials").
+    ``human_suffixes``: endings of nouns for people ("-er", "-ist", "-person"), evidence that a
+    role noun can be a pronoun's antecedent.
     """
 
     honorifics: frozenset[str]
@@ -76,6 +80,9 @@ class SpeakerLexicon:
     organisation_name_words: frozenset[str]
     organisation_classes: tuple[frozenset[str], ...]
     document_nouns: frozenset[str]
+    page_furniture: frozenset[str]
+    description_heads: frozenset[str]
+    human_suffixes: tuple[str, ...]
     role_word_folds: dict[str, str]
     role_filler: frozenset[str]
     countries: dict[str, tuple[str, ...]]
@@ -107,6 +114,9 @@ def speaker_lexicon() -> SpeakerLexicon:
         organisation_name_words=_words(data, "organisation_name_words"),
         organisation_classes=tuple(frozenset(c) for c in data["organisation_classes"]),
         document_nouns=_words(data, "document_nouns"),
+        page_furniture=_words(data, "page_furniture"),
+        description_heads=_words(data, "description_heads"),
+        human_suffixes=tuple(data["human_suffixes"]),
         role_word_folds=dict(data["role_word_folds"]),
         role_filler=_words(data, "role_filler"),
         countries={k: tuple(v) for k, v in data["countries"].items()},

@@ -1,40 +1,53 @@
 """Speaker resolution inside one article.
 
 Turns the token that heads a quote's speaker mention into the fullest name the article gives:
-names (with titles and appositions collected as roles), surnames to full names, pronouns to the
-right earlier speaker, role nouns ("the Defense secretary", "the agency") to the person or
-organisation the article introduced with that role. General rules over the parse; no lists of
+names (with titles and appositions collected as roles, page furniture and datelines cut off),
+surnames to the nearest full name with that surname (relatives who share it stay apart),
+pronouns to the right earlier speaker, role nouns ("the Defense secretary", "the agency") to
+the person or organisation the article introduced with that role, document nouns ("a statement
+from the ministry") to their author, and unnamed sources ("researchers", "a spokesperson") to
+descriptions, or to the organisation they speak for. General rules over the parse; no lists of
 particular people.
 """
 
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span, Token
 
 from service.nlp.doccache import doc_text, ent_of, sent_of
 from service.nlp.lexicon import first_name_genders, speaker_lexicon
+from service.vocab import SpeakerKind
 
 _LEX = speaker_lexicon()
 TITLE_WORDS = _LEX.title_words
 ORG_HEADS = _LEX.organisation_heads
 ORG_CLASSES = _LEX.organisation_classes
 DOCUMENT_NOUNS = _LEX.document_nouns
+FURNITURE = _LEX.page_furniture
 PERSON_PRONOUNS = {"he", "she", "him", "her", "i"}
+FIRST_PERSON = {"i", "we", "me", "us"}
 GROUP_PRONOUNS = {"they", "we", "them", "us"}
 THING_PRONOUNS = {"it"}
+INDEFINITE = {"one", "someone", "somebody", "anyone", "anybody", "everyone", "everybody", "nobody", "none"}
 _POSS_RE = re.compile(r"(?:'s|’s|'|’)$")
+_CONNECTIVES = {"of", "and", "the", "for", "&"}
+
+PERSON = SpeakerKind.PERSON
+ORG = SpeakerKind.ORGANIZATION
+DESCRIPTION = SpeakerKind.DESCRIPTION
+UNKNOWN = SpeakerKind.UNKNOWN
 
 
-@dataclass
+@dataclass(eq=False)
 class Entity:
-    """A person or organisation the article names."""
+    """A person or organisation the article names (compared by identity: field-by-field
+    equality made candidate lists quadratic)."""
 
     name: str
-    kind: str  # person | organization | group
+    kind: SpeakerKind  # person | organization
     key: str
     aliases: set[str] = field(default_factory=set)
     roles: list[str] = field(default_factory=list)
@@ -42,6 +55,7 @@ class Entity:
     positions: list[int] = field(default_factory=list)  # char offsets of mentions
     subject_positions: list[int] = field(default_factory=list)  # ... of mentions as a subject
     gender: str | None = None
+    evidence: int = 0  # signs that this "person" can speak: full name, title, subject of a verb
 
 
 def _clean_name(text: str) -> str:
@@ -61,53 +75,186 @@ def _strip_titles(tokens: list[Token]) -> list[Token]:
     return tokens
 
 
+def name_tokens(tokens: list[Token]) -> list[Token]:
+    """The tokens of a person's name inside an entity: without page furniture ("Getty Images
+    Kevin Vickers"), a dateline or headline label before a dash ("LONDON —", "Weak - Rubio"), a
+    possessive, leading titles or sentence-opening common words ("Executive Satya Nadella")."""
+    toks = [t for t in tokens if not t.is_space]
+    # everything up to a standalone dash, bar or colon is a label, not the name
+    for i in range(len(toks) - 1, -1, -1):
+        if (
+            toks[i].is_punct
+            and toks[i].text in ("-", "–", "—", "|", ":", "/")
+            and (toks[i].whitespace_ or (i > 0 and toks[i - 1].whitespace_))
+        ):
+            toks = toks[i + 1 :]
+            break
+    # page furniture: photo credits and labels glued before the name
+    cut = max((i for i, t in enumerate(toks) if t.lower_ in FURNITURE), default=-1)
+    if 0 <= cut < len(toks) - 1:
+        toks = toks[cut + 1 :]
+    elif cut == len(toks) - 1:
+        return []
+    while len(toks) > 1 and _is_dateline_word(toks[0]) and not _is_dateline_word(toks[1]):
+        toks = toks[1:]
+    if toks and toks[-1].lower_ in ("'s", "’s"):
+        toks = toks[:-1]
+    toks = _strip_titles(toks)
+    while len(toks) > 2 and toks[0].pos_ in ("NOUN", "ADJ", "VERB", "ADV", "DET", "ADP"):
+        toks = toks[1:]
+    return toks
+
+
+def _is_dateline_word(tok: Token) -> bool:
+    return len(tok.text) > 2 and tok.text.isupper() and tok.is_alpha
+
+
+def _is_dateline(tok: Token) -> bool:
+    """An all-capital place word opening a paragraph ("LONDON (Reuters) -", "WASHINGTON —")."""
+    if not _is_dateline_word(tok):
+        return False
+    doc = tok.doc
+    i = tok.i
+    while i > 0 and _is_dateline_word(doc[i - 1]):
+        i -= 1
+    para_start = i == 0 or "\n" in doc[i - 1].text or "\n" in doc[i - 1].whitespace_
+    nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
+    return para_start and (nxt is None or nxt.text in ("(", "-", "–", "—", ","))
+
+
+def _is_hyphenated_name(word: str) -> bool:
+    """Whether a hyphenated word is a double-barrelled surname ("Waller-Bridge"), not an East
+    Asian given name ("Tae-yong", "Jong-un")."""
+    parts = [p for p in word.split("-") if p]
+    return len(parts) >= 2 and all(p[:1].isupper() for p in parts)
+
+
+def _surname_key(name: str) -> str:
+    parts = [p for p in re.split(r"[\s]+", name.strip()) if p]
+    if not parts:
+        return ""
+    last = parts[-1]
+    if last.lower().rstrip(".") in _LEX.name_suffixes and len(parts) > 1:
+        last = parts[-2]
+    # East Asian names often come family-name first ("Cho Tae-yong"): the hyphenated given
+    # name is not the surname; a double-barrelled surname ("Waller-Bridge") is
+    if len(parts) == 2 and "-" in parts[1] and "-" not in parts[0] and not _is_hyphenated_name(parts[1]):
+        last = parts[0]
+    return last.casefold()
+
+
+def _first_key(name: str) -> str:
+    parts = [p for p in name.split() if p]
+    return parts[0].casefold().rstrip(".") if len(parts) >= 2 else ""
+
+
+def _given_compatible(a: str, b: str) -> bool:
+    """Whether two given names can be one person's ("Donald" / "Donald", "Bill" / "B")."""
+    if not a or not b:
+        return True
+    if a == b:
+        return True
+    if min(len(a), len(b)) == 1:
+        return a[0] == b[0]
+    return min(len(a), len(b)) >= 3 and (a.startswith(b) or b.startswith(a))
+
+
+def _word_at(tok: Token) -> str:
+    """``tok`` with hyphen-joined neighbours ("Waller-Bridge" parsed as three tokens)."""
+    doc = tok.doc
+    i, j = tok.i, tok.i
+    while i >= 2 and doc[i - 1].text == "-" and not doc[i - 1].whitespace_ and not doc[i - 2].whitespace_:
+        i -= 2
+    while (
+        j + 2 < len(doc) and doc[j + 1].text == "-" and not doc[j].whitespace_ and not doc[j + 1].whitespace_
+    ):
+        j += 2
+    return doc_text(doc)[doc[i].idx : doc[j].idx + len(doc[j])]
+
+
 class ArticleEntities:
-    """People and organisations of one article, with their roles and name forms."""
+    """People and organisations of one article, with their roles and name forms.
+
+    People are keyed by their full name; a one-word mention (a surname or a first name) is
+    linked to the nearest full name it can stand for, so two relatives who share a surname stay
+    two people and "Trump" means whichever Trump the article last named.
+    """
 
     def __init__(self, doc: Doc) -> None:
         self.doc = doc
-        self.people: dict[str, Entity] = {}  # key: surname (casefolded)
+        self.people: dict[str, Entity] = {}  # key: casefolded full name ("~word" for one word)
         self.orgs: dict[str, Entity] = {}
+        self._mentions: dict[int, Entity] = {}  # entity start char -> person
         self._collect()
 
     # -- collection ---------------------------------------------------------------------
     def _collect(self) -> None:
-        for ent in self.doc.ents:
-            if ent.label_ == "PERSON":
-                self._add_person(ent)
-        for ent in self.doc.ents:
-            if ent.label_ == "ORG":
-                self._add_org(ent)
+        persons = [e for e in self.doc.ents if e.label_ == "PERSON"]
+        singles = []
+        for ent in persons:
+            toks = name_tokens(list(ent))
+            if len(toks) >= 2 or (len(toks) == 1 and _is_hyphenated_name(_word_at(toks[0]))):
+                self._add_person(ent, toks)
+            else:
+                singles.append((ent, toks))
+        for ent, toks in singles:
+            self._add_person(ent, toks)
         self._extend_names()
+        for ent in self.doc.ents:
+            if ent.label_ == "ORG" and self._looks_like_person(ent):
+                self._add_person(ent, name_tokens(list(ent)))
+            elif ent.label_ == "ORG":
+                self._add_org(ent)
+
+    def _looks_like_person(self, ent: Span) -> bool:
+        """An entity tagged as an organisation that the context shows is a person: a name of
+        capitalised words without organisation words, whose surname the article gives a person
+        or whose first word is a common first name, or that is described by a role noun
+        ("Tatiana Stanovaya, a political analyst")."""
+        toks = [t for t in ent if not t.is_space]
+        if len(toks) < 2 or len(toks) > 4 or not all(t.is_title and t.is_alpha for t in toks):
+            return False
+        if any(t.lower_ in _LEX.organisation_words or t.lower_ in _CONNECTIVES for t in toks):
+            return False
+        surnames = {_surname_key(p.name) for p in self.people.values()}
+        if toks[-1].lower_ in surnames or toks[0].lower_ in first_name_genders():
+            return True
+        return any(c.dep_ == "appos" and c.pos_ == "NOUN" and is_human_noun(c) for c in ent.root.children)
 
     def _extend_names(self) -> None:
         """Where the parser tagged a full name as something else ("Secretary of Defense Lloyd
-        Austin" as ORG) but the surname alone as a person, take the longest run of capitalised
+        Austin" as ORG) but the name elsewhere as a person, take the longest run of capitalised
         name words ending in that surname."""
-        by_key = self.people
+        by_surname: dict[str, Entity] = {}
+        for p in self.people.values():  # a full name wins over a one-word one
+            if not p.key.startswith("~") or _surname_key(p.name) not in by_surname:
+                by_surname[_surname_key(p.name)] = p
         for tok in self.doc:
             key = tok.text.casefold()
-            if key not in by_key or tok.pos_ != "PROPN":
+            if key not in by_surname or tok.pos_ != "PROPN" or tok.ent_type_ == "PERSON":
                 continue
             j = tok.i
             while j > 0:
                 prev = self.doc[j - 1]
                 if prev.pos_ != "PROPN" or not prev.is_title or prev.lower_.rstrip(".") in TITLE_WORDS:
                     break
-                if prev.whitespace_ == "" or prev.ent_type_ in ("GPE", "NORP"):
+                if prev.whitespace_ == "" or prev.ent_type_ in ("GPE", "NORP") or prev.lower_ in FURNITURE:
                     break
                 j -= 1
             if j < tok.i and tok.i - j <= 3:
                 name = doc_text(self.doc)[self.doc[j].idx : tok.idx + len(tok)]
-                person = by_key[key]
-                if len(name.split()) > len(person.name.split()):
+                person = by_surname[key]
+                first = _first_key(name)
+                if len(name.split()) > len(person.name.split()) and _given_compatible(
+                    first, _first_key(person.name)
+                ):
                     person.aliases.add(person.name)
                     person.name = name
+                    if person.key.startswith("~") and name.casefold() not in self.people:
+                        person.key = name.casefold()
+                        self.people[person.key] = person
 
-    def _add_person(self, ent: Span) -> None:
-        toks = _strip_titles([t for t in ent if not t.is_space])
-        if toks and toks[-1].lower_ in ("'s", "’s"):
-            toks = toks[:-1]
+    def _add_person(self, ent: Span, toks: list[Token]) -> None:
         if not toks or not any(t.is_alpha for t in toks):
             return
         name = _clean_name(doc_text(self.doc)[toks[0].idx : toks[-1].idx + len(toks[-1])])
@@ -116,26 +263,78 @@ class ArticleEntities:
         if toks[-1].lower_ in ORG_HEADS:
             self._add_org(ent)  # "Austria’s Foreign Ministry" tagged as a person
             return
-        key = _surname_key(name)
-        person = self.people.get(key)
-        if person is None:
-            # a single first name may belong to a known person ("Kim" as a surname is common)
-            person = Entity(name=name, kind="person", key=key)
-            self.people[key] = person
-        elif len(name.split()) > len(person.name.split()):
-            person.aliases.add(person.name)
-            person.name = name
+        words = name.split()
+        if len(words) >= 2 or _is_hyphenated_name(name):
+            person = self.person_named(name)
         else:
-            person.aliases.add(name)
+            person = self._nearest_full(name, ent.start_char) or self._single_person(name)
+            if person.name != name:
+                person.aliases.add(name)
+        self._mentions[ent.start_char] = person
         person.positions.append(ent.start_char)
         if ent.root.dep_ in ("nsubj", "nsubjpass") or ent.root.head.dep_ in ("nsubj", "nsubjpass"):
             person.subject_positions.append(ent.start_char)
+            person.evidence += 1
+        if len(words) >= 2 or ent.start > 0 and self.doc[ent.start - 1].lower_.rstrip(".") in TITLE_WORDS:
+            person.evidence += 1
         for role in _roles_of(ent):
-            if role not in person.roles:
+            if role not in person.roles and self._role_ok(role):
                 person.roles.append(role)
                 person.role_words.update(w.lower() for w in re.findall(r"[A-Za-z]+", role))
+                person.evidence += 1
         if person.gender is None:
             person.gender = _gender_evidence(ent, person.role_words)
+
+    @staticmethod
+    def _role_ok(role: str) -> bool:
+        return not any(w.lower() in FURNITURE for w in role.split())
+
+    def person_named(self, name: str) -> Entity:
+        """The person with this full name, merging forms of one name ("Donald J. Trump")."""
+        key = name.casefold()
+        if key in self.people:
+            return self.people[key]
+        surname, first = _surname_key(name), _first_key(name)
+        for p in self.people.values():
+            if not p.key.startswith("~") and _surname_key(p.name) == surname:
+                if _given_compatible(first, _first_key(p.name)) and first[:1] == _first_key(p.name)[:1]:
+                    if len(name) > len(p.name):
+                        p.aliases.add(p.name)
+                        p.name = name
+                    else:
+                        p.aliases.add(name)
+                    self.people[key] = p
+                    return p
+        person = Entity(name=name, kind=PERSON, key=key)
+        self.people[key] = person
+        return person
+
+    def _single_person(self, name: str) -> Entity:
+        key = "~" + name.casefold()
+        person = self.people.get(key)
+        if person is None:
+            person = Entity(name=name, kind=PERSON, key=key)
+            self.people[key] = person
+        return person
+
+    def _nearest_full(self, word: str, at: int) -> Entity | None:
+        """The full-named person a one-word mention at ``at`` stands for: among those whose
+        surname (or, failing that, first name) it is, the one mentioned last before ``at``, else
+        the first one mentioned after it."""
+        w = word.casefold()
+        full = {id(p): p for p in self.people.values() if not p.key.startswith("~")}.values()
+        cands = [p for p in full if _surname_key(p.name) == w or w in {a.casefold() for a in p.aliases}]
+        if not cands:
+            cands = [p for p in full if _first_key(p.name) == w]
+        if not cands:
+            return None
+        if len(cands) == 1:
+            return cands[0]
+        before = [(max((x for x in p.positions if x < at), default=-1), p) for p in cands]
+        best = max(before, key=lambda pair: pair[0])
+        if best[0] >= 0:
+            return best[1]
+        return min(cands, key=lambda p: min(p.positions, default=1 << 30))
 
     def _add_org(self, ent: Span) -> None:
         start = ent.start
@@ -148,43 +347,85 @@ class ArticleEntities:
             start -= 2
             while start > 0 and self.doc[start].ent_iob_ == "I":
                 start -= 1
-        name = _clean_name(doc_text(self.doc)[self.doc[start].idx : ent.end_char])
-        if ent.label_ == "PERSON" and name.lower().startswith(tuple(w + " " for w in ("the",))):
+        toks = [t for t in self.doc[start : ent.end] if not t.is_space]
+        cut = max((i for i, t in enumerate(toks) if t.lower_ in FURNITURE), default=-1)
+        if cut >= 0:
+            toks = toks[cut + 1 :]
+        if not toks:
+            return
+        name = _clean_name(doc_text(self.doc)[toks[0].idx : ent.end_char])
+        if ent.label_ == "PERSON" and name.lower().startswith("the "):
             name = name[4:]
         if len(name) < 2:
             return
         key = name.casefold()
         org = self.orgs.get(key)
         if org is None:
-            org = Entity(name=name, kind="organization", key=key)
+            org = self._org_by_acronym(name) or Entity(name=name, kind=ORG, key=key)
             org.role_words.update(w.lower() for w in re.findall(r"[A-Za-z]+", name))
             self.orgs[key] = org
+            self._link_acronyms(org, ent)
         org.positions.append(ent.start_char)
         if start != ent.start:
             org.positions.append(self.doc[start].idx)
+
+    def _link_acronyms(self, org: Entity, ent: Span) -> None:
+        """ "Customs and Border Protection (CBP)": the bracketed abbreviation is an alias."""
+        doc = self.doc
+        if ent.end + 2 < len(doc) and doc[ent.end].text == "(" and doc[ent.end + 2].text == ")":
+            abbr = doc[ent.end + 1].text
+            if abbr.isupper() and len(abbr) >= 2 and abbr.isalpha():
+                org.aliases.add(abbr)
+                self.orgs.setdefault(abbr.casefold(), org)
+
+    def _org_by_acronym(self, name: str) -> Entity | None:
+        """The organisation an abbreviation stands for ("CBP" / "Customs and Border Protection"),
+        or the abbreviation already seen for a full name."""
+        if name.isupper() and name.isalpha() and len(name) >= 2:
+            for org in self.orgs.values():
+                if acronym_of(org.name) == name:
+                    org.aliases.add(name)
+                    return org
+            return None
+        acr = acronym_of(name)
+        if acr and acr.casefold() in self.orgs:
+            org = self.orgs[acr.casefold()]
+            if org.name.isupper():
+                org.aliases.add(org.name)
+                org.name = name
+            return org
+        return None
+
+    def org_named(self, span: Span) -> Entity:
+        """The organisation named by ``span`` (found, or added the first time it is used)."""
+        name = _clean_name(span.text)
+        org = self.orgs.get(name.casefold()) or self._org_by_acronym(name)
+        if org is None:
+            org = Entity(name=name, kind=ORG, key=name.casefold())
+            org.role_words.update(w.lower() for w in re.findall(r"[A-Za-z]+", name))
+        self.orgs[name.casefold()] = org
+        org.positions.append(span.start_char)
+        return org
 
     # -- lookup -----------------------------------------------------------------------------
     def person_for_token(self, tok: Token) -> Entity | None:
         """The person a proper-name token belongs to (by entity, else by surname)."""
         if tok.ent_type_ == "PERSON" or tok.pos_ == "PROPN" or tok.text[:1].isupper():
             ent = ent_of(tok)
-            if ent is not None and ent.label_ == "PERSON":
-                toks = _strip_titles(list(ent))
-                if toks and toks[-1].lower_ in ("'s", "’s"):
-                    toks = toks[:-1]
-                if toks:
-                    key = _surname_key(" ".join(t.text for t in toks))
-                    if key in self.people:
-                        return self.people[key]
-            key = _surname_key(tok.text)
-            if key in self.people:
-                return self.people[key]
+            if ent is not None and ent.label_ == "PERSON" and ent.start_char in self._mentions:
+                return self._mentions[ent.start_char]
+            word = _word_at(tok)
+            p = self.people.get(word.casefold()) or self._nearest_full(word, tok.idx)
+            if p is None:
+                p = self.people.get("~" + word.casefold())
+            if p is not None:
+                return p
             # a compound chain: "Farah Dakhlallah" where only the head is tagged
             for t in tok.subtree:
-                if t.pos_ == "PROPN":
-                    k = _surname_key(t.text)
-                    if k in self.people and t.i >= tok.i:
-                        return self.people[k]
+                if t.pos_ == "PROPN" and t.i >= tok.i and t.i != tok.i:
+                    p = self._nearest_full(t.text, t.idx) or self.people.get("~" + t.text.casefold())
+                    if p is not None:
+                        return p
         return None
 
     def org_for_token(self, tok: Token) -> Entity | None:
@@ -195,6 +436,8 @@ class ArticleEntities:
                     return org
             key = _clean_name(ent.text).casefold()
             return self.orgs.get(key)
+        if tok.text.isupper() and len(tok.text) >= 2 and tok.text.casefold() in self.orgs:
+            return self.orgs[tok.text.casefold()]
         return None
 
     def person_by_role(self, words: set[str], head: str, before: int) -> Entity | None:
@@ -212,7 +455,7 @@ class ArticleEntities:
 
     def org_by_role(self, words: set[str], head: str, before: int) -> Entity | None:
         best, best_score, best_pos = None, 0, -1
-        for o in self.orgs.values():
+        for o in {id(o): o for o in self.orgs.values()}.values():
             pos = max((x for x in o.positions if x < before), default=-1)
             if pos < 0:
                 continue
@@ -223,6 +466,14 @@ class ArticleEntities:
             if score > best_score or (score == best_score and score > 0 and pos > best_pos):
                 best, best_score, best_pos = o, score, pos
         return best if best_score >= 2 or (best_score >= 1 and head in ORG_HEADS) else None
+
+
+def acronym_of(name: str) -> str | None:
+    """The initials of a multi-word organisation name ("Customs and Border Protection" -> "CBP")."""
+    words = [w for w in re.findall(r"[A-Za-z][\w'’-]*", name) if w.lower() not in _CONNECTIVES]
+    if len(words) < 2 or not all(w[0].isupper() for w in words):
+        return None
+    return "".join(w[0] for w in words)
 
 
 FEMININE = _LEX.feminine_words
@@ -251,20 +502,6 @@ def _org_class(word: str) -> int | None:
         if word in cls:
             return i
     return None
-
-
-def _surname_key(name: str) -> str:
-    parts = [p for p in re.split(r"[\s]+", name.strip()) if p]
-    if not parts:
-        return ""
-    last = parts[-1]
-    if last.lower().rstrip(".") in ("jr", "sr", "ii", "iii") and len(parts) > 1:
-        last = parts[-2]
-    # East Asian names often come family-name first ("Cho Tae-yong"): the hyphenated given
-    # name is not the surname
-    if len(parts) == 2 and "-" in parts[1] and "-" not in parts[0]:
-        last = parts[0]
-    return last.casefold()
 
 
 def _roles_of(ent: Span) -> list[str]:
@@ -304,10 +541,39 @@ def _roles_of(ent: Span) -> list[str]:
 
 @dataclass
 class Resolved:
+    """A resolved speaker mention: ``name`` is None for descriptions and unresolved mentions;
+    ``human`` says whether a later "he"/"she" may refer back to it; ``role`` is the description
+    an organisation's speaker was given ("spokesperson")."""
+
     name: str | None
-    kind: str
+    kind: SpeakerKind
     mention: tuple[int, int] | None
     entity: Entity | None = None
+    human: bool = False
+    role: str | None = None
+    singular: bool = False
+
+
+def is_human_noun(tok: Token) -> bool:
+    """Whether a common noun names people ("spokesperson", "officials", "researchers")."""
+    lemma = tok.lemma_.lower()
+    if lemma in ORG_HEADS or lemma in DOCUMENT_NOUNS:
+        return False
+    return (
+        lemma in _LEX.titles
+        or lemma in _LEX.description_heads
+        or tok.lower_ in _LEX.description_heads
+        or lemma.endswith(_LEX.human_suffixes)
+    )
+
+
+def _in_quotation(tok: Token) -> bool:
+    """Whether ``tok`` lies inside quotation marks of its paragraph."""
+    text = doc_text(tok.doc)
+    start = text.rfind("\n", 0, tok.idx) + 1
+    before = text[start : tok.idx]
+    curly = before.count("“") - before.count("”")
+    return curly > 0 or before.count('"') % 2 == 1
 
 
 class SpeakerResolver:
@@ -323,128 +589,269 @@ class SpeakerResolver:
         """The speaker named by ``tok`` (the head of a speaker mention), remembered for later
         pronouns."""
         if tok is None:
-            return Resolved(None, "unknown", None)
+            return Resolved(None, UNKNOWN, None)
         r = self._resolve(tok)
-        if r.entity is not None and r.entity.kind != "person":
+        if r.entity is not None and r.entity.kind != PERSON:
             self.last_org = r.entity
-        if r.name:
+        if r.name or r.human:
             self.last = r
         return r
 
     def remember(self, r: Resolved) -> None:
         """Record a follow-on attribution as the latest speaker."""
-        if r.name:
+        if r.name or r.human:
             self.last = r
 
     def _resolve(self, tok: Token) -> Resolved:
-        doc = self.doc
-        ents = self.entities
         lower = tok.lower_
         mention = (tok.idx, tok.idx + len(tok))
+        if lower in INDEFINITE and tok.pos_ in ("PRON", "NUM", "NOUN"):
+            return Resolved(None, DESCRIPTION, _mention_chars(tok))
         if tok.pos_ == "PRON" or lower in PERSON_PRONOUNS | GROUP_PRONOUNS | THING_PRONOUNS:
-            if lower in PERSON_PRONOUNS:
-                person = self._recent_person(tok, lower)
-                if person is not None:
-                    return Resolved(person.name, "person", mention, person)
-                return Resolved(None, "person", mention)
-            if lower in THING_PRONOUNS:
-                sent_start = sent_of(tok).start_char
-                near = [
-                    (max(x for x in o.positions if sent_start <= x < tok.idx), o)
-                    for o in ents.orgs.values()
-                    if any(sent_start <= x < tok.idx for x in o.positions)
-                ]
-                if near:
-                    org = max(near, key=lambda pair: pair[0])[1]
-                    return Resolved(org.name, "organization", mention, org)
-                if self.last_org is not None:
-                    return Resolved(self.last_org.name, "organization", mention, self.last_org)
-                return Resolved(None, "organization", mention)
-            if lower in ("who", "that", "which"):
-                if tok.head.dep_ != "relcl":
-                    return Resolved(None, "unknown", mention)
-                r = self._resolve(tok.head.head)  # the noun the relative clause describes
-                return Resolved(r.name, r.kind, mention, r.entity)
-            if self.last is not None and self.last.kind in ("group", "organization"):
-                return Resolved(self.last.name, self.last.kind, mention, self.last.entity)
-            return Resolved(None, "group", mention)
+            return self._resolve_pronoun(tok, lower, mention)
+        if _is_dateline(tok):
+            # "LONDON (Reuters) - Donald Trump said": the speaker is the name after the dateline
+            nxt = next((t for t in sent_of(tok) if t.i > tok.i and t.ent_type_ == "PERSON"), None)
+            return self._resolve(nxt) if nxt is not None else Resolved(None, UNKNOWN, None)
+        r = self._resolve_named(tok)
+        if r is not None:
+            return r
+        return self._resolve_description(tok)
+
+    def _resolve_pronoun(self, tok: Token, lower: str, mention: tuple[int, int]) -> Resolved:
+        ents = self.entities
+        if lower in FIRST_PERSON and not _in_quotation(tok):
+            # the narrator: a letter's or op-ed's writer (its signature), else unnamed
+            writer = self._signature_after(tok)
+            if writer is not None:
+                return Resolved(writer.name, PERSON, mention, writer, human=True)
+            return Resolved(None, UNKNOWN, mention)
+        if lower in PERSON_PRONOUNS:
+            last = self.last
+            gender = {"he": "m", "him": "m", "she": "f", "her": "f"}.get(lower)
+            if last is not None and last.singular and not self._person_named_since(last, tok):
+                # "a UCEA spokesperson said ... he said": the unnamed speaker, not a person named before
+                return Resolved(last.name, last.kind, mention, last.entity, True, last.role, True)
+            person = self._recent_person(tok, lower)
+            if person is not None:
+                if gender is not None and person.gender is None:
+                    person.gender = gender
+                return Resolved(person.name, PERSON, mention, person, human=True)
+            return Resolved(None, UNKNOWN, mention, human=True)
+        if lower in THING_PRONOUNS:
+            sent_start = sent_of(tok).start_char
+            near = [
+                (max(x for x in o.positions if sent_start <= x < tok.idx), o)
+                for o in ents.orgs.values()
+                if any(sent_start <= x < tok.idx for x in o.positions)
+            ]
+            if near:
+                org = max(near, key=lambda pair: pair[0])[1]
+                return Resolved(org.name, ORG, mention, org)
+            if self.last_org is not None:
+                return Resolved(self.last_org.name, ORG, mention, self.last_org)
+            return Resolved(None, UNKNOWN, mention)
+        if lower in ("who", "that", "which"):
+            if tok.head.dep_ != "relcl":
+                return Resolved(None, UNKNOWN, mention)
+            r = self._resolve(tok.head.head)  # the noun the relative clause describes
+            return Resolved(r.name, r.kind, mention, r.entity, r.human, r.role)
+        if self.last is not None and self.last.kind == ORG:
+            return Resolved(self.last.name, self.last.kind, mention, self.last.entity)
+        return Resolved(None, DESCRIPTION, mention)
+
+    def _resolve_named(self, tok: Token) -> Resolved | None:
+        """A person or organisation the mention names, directly or through an apposition, a
+        document's author or a description's organisation."""
+        ents = self.entities
         person = ents.person_for_token(tok)
-        if person is not None:
-            return Resolved(person.name, "person", _mention_chars(tok), person)
+        if person is not None and self._can_speak(person):
+            return Resolved(person.name, PERSON, _mention_chars(tok), person, human=True)
         # apposition or compound holding a name: "the spokesperson, Maria Zakharova"
         for child in tok.children:
             if child.dep_ in ("appos", "compound") and child.pos_ == "PROPN":
                 p = ents.person_for_token(child)
                 if p is not None:
-                    return Resolved(p.name, "person", _mention_chars(tok), p)
-        named_org = ents.org_for_token(tok)
-        if named_org is not None:
-            return Resolved(named_org.name, "organization", _mention_chars(tok), named_org)
-        if tok.lemma_.lower() in DOCUMENT_NOUNS:
-            # "a statement from the Prime Minister's Office said", "the EU's statement said"
-            for child in tok.children:
-                if child.dep_ == "poss":
-                    return self._resolve(child)
-                if child.dep_ == "prep" and child.lower_ in ("from", "by", "of"):
-                    for g in child.children:
-                        if g.dep_ == "pobj":
-                            return self._resolve(g)
+                    return Resolved(p.name, PERSON, _mention_chars(tok), p, human=True)
+        org = ents.org_for_token(tok)
+        if org is not None:
+            human = tok.pos_ == "NOUN" and is_human_noun(tok)
+            role = self._phrase(tok) if human else None
+            return Resolved(org.name, ORG, _mention_chars(tok), org, human, role, _singular(tok))
+        if tok.lemma_.lower() in DOCUMENT_NOUNS and tok.pos_ == "NOUN":
+            # "a statement from the Prime Minister's Office said", "a blog post for InfoAmazonia"
+            owner = self._owner(tok, ("from", "by", "of", "for", "on", "at"))
+            if owner is not None:
+                r = self._resolve(owner)
+                return Resolved(r.name, r.kind, _mention_chars(tok), r.entity, r.human, r.role)
+            return Resolved(None, DESCRIPTION, _mention_chars(tok))
+        return None
+
+    def _resolve_description(self, tok: Token) -> Resolved:
+        """Role nouns, descriptions and other noun phrases."""
+        ents = self.entities
         words = {t.lower_ for t in tok.subtree if t.pos_ in ("NOUN", "PROPN", "ADJ") and t.i <= tok.i}
         head = tok.lemma_.lower()
+        s, e = _mention_chars(tok)
+        human = is_human_noun(tok)
         if tok.pos_ == "NOUN":
+            definite = any(c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in tok.children)
+            owner = self._owner(tok, ("for", "at", "of", "from", "with"))
+            owner_org = self._org_of(owner) if owner is not None else None
+            if owner_org is not None and human and not definite:
+                # "a spokesperson for Customs and Border Protection": the organisation speaks
+                return Resolved(
+                    owner_org.name, ORG, (s, e), owner_org, True, self._phrase(tok), _singular(tok)
+                )
             p = ents.person_by_role(words, head, tok.idx) if head not in ORG_HEADS else None
-            if p is not None:
-                return Resolved(p.name, "person", _mention_chars(tok), p)
+            if p is not None and (definite or owner_org is None):
+                return Resolved(p.name, PERSON, (s, e), p, human=True)
+            if owner_org is not None and human:
+                return Resolved(
+                    owner_org.name, ORG, (s, e), owner_org, True, self._phrase(tok), _singular(tok)
+                )
             o = ents.org_by_role(words, head, tok.idx) if head in ORG_HEADS else None
             if o is not None:
-                return Resolved(o.name, "organization", _mention_chars(tok), o)
+                return Resolved(o.name, ORG, (s, e), o)
         ent = ent_of(tok)
-        if ent is not None and ent.label_ in ("GPE", "NORP", "ORG"):
-            return Resolved(_clean_name(ent.text), "organization", (ent.start_char, ent.end_char))
-        # a descriptive noun phrase ("South Korean lawmakers", "the security firm")
-        s, e = _mention_chars(tok)
-        phrase = _clean_name(doc_text(doc)[s:e])
-        kind = (
-            "group" if tok.tag_ in ("NNS", "NNPS") else ("organization" if head in ORG_HEADS else "unknown")
-        )
-        if tok.pos_ == "PROPN":
-            kind = "person" if tok.ent_type_ == "PERSON" else "organization"
-        return Resolved(phrase or None, kind, (s, e))
+        if ent is not None and ent.label_ in ("GPE", "ORG") and tok.pos_ == "PROPN":
+            name = _clean_name(ent.text)
+            if name and not _is_dateline(ent[0]):
+                return Resolved(name, ORG, (ent.start_char, ent.end_char))
+        nxt = self.doc[tok.i + 1] if tok.i + 1 < len(self.doc) else None
+        if tok.text.isupper() and tok.is_alpha and nxt is not None and nxt.text == ":":
+            return Resolved(tok.text, PERSON, (s, e), None, True, None, True)  # "TAPPER: Do you ..."
+        if tok.pos_ == "PROPN" and tok.ent_type_ not in ("NORP", "PERSON") and tok.tag_ != "NNPS":
+            phrase = _clean_name(doc_text(self.doc)[s:e])
+            if phrase and phrase[0].isupper() and not any(w.lower() in FURNITURE for w in phrase.split()):
+                return Resolved(phrase, ORG, (s, e))
+            return Resolved(None, UNKNOWN, (s, e))
+        # a description ("South Korean lawmakers", "researchers", "the security firm")
+        role = self._phrase(tok) if human else None
+        return Resolved(None, DESCRIPTION, (s, e), None, human, role, human and _singular(tok))
+
+    def _org_of(self, tok: Token) -> Entity | None:
+        """The organisation a proper noun names, taking in coordinated name words the tagger
+        split off ("Customs and Border Protection" tagged as "Customs")."""
+        conj = [c for c in tok.children if c.dep_ == "conj" and c.pos_ == "PROPN"]
+        if conj and any(c.dep_ == "cc" and c.lower_ in ("and", "&") for c in tok.children):
+            span = self.doc[tok.left_edge.i : conj[-1].i + 1]
+            if all(t.is_title or t.lower_ in _CONNECTIVES or t.is_punct for t in span):
+                return self.entities.org_named(span)
+        if tok.pos_ == "PROPN" and tok.ent_type_ in ("ORG", "") and tok.text.isupper() and len(tok.text) >= 2:
+            return self.entities.org_for_token(tok) or self.entities.org_named(self.doc[tok.i : tok.i + 1])
+        return self.entities.org_for_token(tok)
+
+    def _phrase(self, tok: Token) -> str:
+        s, e = _mention_chars(tok, whole=True)
+        return _clean_name(doc_text(self.doc)[s:e])
+
+    @staticmethod
+    def _owner(tok: Token, preps: tuple[str, ...]) -> Token | None:
+        """Who a noun belongs to: its possessive, a compound name, or the object of one of
+        ``preps`` ("the agency's statement", "UCEA spokesperson", "a post for InfoAmazonia")."""
+        for child in tok.children:
+            if child.dep_ == "poss":
+                return child
+        for child in tok.children:
+            if child.dep_ == "compound" and child.pos_ == "PROPN" and child.ent_type_ in ("ORG", "GPE", ""):
+                return child
+        for child in tok.children:
+            if child.dep_ == "prep" and child.lower_ in preps:
+                for g in child.children:
+                    if g.dep_ == "pobj":
+                        return g
+        return None
+
+    def _org_role(self, org: Entity, tok: Token, mention: tuple[int, int]) -> Resolved:
+        """An organisation speaking through an unnamed person ("a spokesperson for ...")."""
+        return Resolved(org.name, ORG, mention, org, True, self._phrase(tok), _singular(tok))
+
+    def _person_named_since(self, last: Resolved, tok: Token) -> bool:
+        """Whether a person was named as a subject after ``last`` was mentioned, before ``tok``."""
+        since = last.mention[0] if last.mention else -1
+        return any(since < x < tok.idx for p in self.entities.people.values() for x in p.subject_positions)
+
+    def _can_speak(self, person: Entity) -> bool:
+        """A one-word "person" with no title, no full name and never the subject of a verb may
+        be a thing the tagger took for a name (a grape variety, a product)."""
+        return not person.key.startswith("~") or person.evidence > 0 or bool(person.subject_positions)
+
+    def _signature_after(self, tok: Token) -> Entity | None:
+        """A letter's signature after the paragraph of ``tok``: a short line that opens with a
+        person's name ("Jane Doe, Leeds"), before any other letter's text begins."""
+        text = doc_text(self.doc)
+        pos = text.find("\n", tok.idx)
+        while pos != -1:
+            start = pos + 1
+            end = text.find("\n", start)
+            end = len(text) if end == -1 else end
+            line = text[start:end].strip()
+            words = line.split()
+            if len(words) > 8 or (len(words) > 4 and line[-1:] in '.?!”"'):
+                return None  # the next letter's or section's text begins
+            if words:
+                lead = len(text[start:end]) - len(text[start:end].lstrip())
+                person = self._signature_name(start + lead, end)
+                if person is not None:
+                    return person
+            pos = end if end < len(text) else -1
+        return None
+
+    def _signature_name(self, start: int, end: int) -> Entity | None:
+        """The person a signature line opens with: two to four capitalised name words before a
+        comma or the end of the line."""
+        span = self.doc.char_span(start, end, alignment_mode="expand")
+        if span is None:
+            return None
+        toks = []
+        for t in span:
+            if t.is_punct or t.is_space:
+                break
+            if not (t.is_title and t.is_alpha):
+                return None
+            toks.append(t)
+        if not 2 <= len(toks) <= 4:
+            return None
+        name = doc_text(self.doc)[toks[0].idx : toks[-1].idx + len(toks[-1])]
+        person = self.entities.person_named(name)
+        if start not in person.positions:
+            person.positions.append(start)
+        person.evidence += 1
+        return person
 
     def _recent_person(self, tok: Token, pronoun: str) -> Entity | None:
         gender = {"he": "m", "him": "m", "she": "f", "her": "f"}.get(pronoun)
         cands: list[Entity] = []
-        if self.last is not None and self.last.entity is not None and self.last.entity.kind == "person":
+        if self.last is not None and self.last.entity is not None and self.last.entity.kind == PERSON:
             cands.append(self.last.entity)
         # the person most recently named as a subject, then the most recently named at all
-        seen = {id(p) for p in cands}  # by identity: Entity's field-by-field == made this quadratic
+        people = list({id(p): p for p in self.entities.people.values()}.values())
         for attr in ("subject_positions", "positions"):
             recent = sorted(
-                ((_last_before(getattr(p, attr), tok.idx), p) for p in self.entities.people.values()),
+                ((max((x for x in getattr(p, attr) if x < tok.idx), default=-1), p) for p in people),
                 key=lambda pair: -pair[0],
             )
-            for pos, p in recent:
-                if pos >= 0 and id(p) not in seen:
-                    seen.add(id(p))
-                    cands.append(p)
+            cands.extend(p for pos, p in recent if pos >= 0 and p not in cands and self._can_speak(p))
         for p in cands:
             if gender is None or p.gender in (None, gender):
-                if gender is not None and p.gender is None:
-                    p.gender = gender
                 return p
         return cands[0] if cands else None
 
 
 def _last_before(positions: list[int], before: int) -> int:
-    """The last of the ascending ``positions`` (a person's, collected in document order) that
-    is before ``before``; -1 if none. Binary search: resolving every quote stays linear-ish."""
-    i = bisect_left(positions, before)
-    return positions[i - 1] if i else -1
+    """The last of a person's ``positions`` before ``before``; -1 if none."""
+    return max((x for x in positions if x < before), default=-1)
 
 
-def _mention_chars(tok: Token) -> tuple[int, int]:
+def _singular(tok: Token) -> bool:
+    return tok.tag_ in ("NN", "NNP")
+
+
+def _mention_chars(tok: Token, whole: bool = False) -> tuple[int, int]:
     """The words naming the speaker: the head's noun phrase up to the head (and name tokens
-    right of it), without a leading determiner or trailing punctuation."""
+    right of it; with ``whole``, its prepositional phrase too), without a leading determiner or
+    trailing punctuation."""
     doc = tok.doc
     left = tok.left_edge
     while left.i < tok.i and (left.dep_ in ("det", "punct", "cc") or left.is_space):
@@ -452,6 +859,8 @@ def _mention_chars(tok: Token) -> tuple[int, int]:
     right = tok
     for child in tok.rights:
         if child.dep_ in ("compound", "flat") or (child.dep_ == "appos" and child.pos_ == "PROPN"):
+            right = max(right, child.right_edge, key=lambda t: t.i)
+        elif whole and child.dep_ == "prep" and child.i == tok.i + 1:
             right = max(right, child.right_edge, key=lambda t: t.i)
     ent = ent_of(tok)
     if ent is not None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from service.vocab import SpeakerKind
+
 QuoteType = Literal["direct", "indirect", "mixed"]
-SpeakerKind = Literal["person", "organization", "group", "unknown"]
 
 
 @dataclass(frozen=True)
@@ -26,13 +27,15 @@ class Speaker:
     """Who a quote is attributed to, as resolved inside one article.
 
     ``name`` is the fullest name the article gives; ``mention`` the words that attribute this
-    quote (may be a pronoun or a role noun); ``aliases`` other names used for the same speaker in
-    the article; ``roles`` titles the article gives them ("Defense Secretary").
+    quote (may be a pronoun or a role noun); ``kind`` a person, an organisation, a description
+    (an unnamed source: ``name`` is None and the mention holds its words) or unknown;
+    ``aliases`` other names used for the same speaker in the article; ``roles`` titles the
+    article gives them ("Defense Secretary").
     """
 
     name: str | None
     mention: TextSpan | None = None
-    kind: SpeakerKind = "unknown"
+    kind: SpeakerKind = SpeakerKind.UNKNOWN
     aliases: tuple[str, ...] = ()
     roles: tuple[str, ...] = ()
 
@@ -40,7 +43,7 @@ class Speaker:
         return {
             "name": self.name,
             "mention": self.mention.to_dict() if self.mention else None,
-            "kind": self.kind,
+            "kind": str(self.kind),
             "aliases": list(self.aliases),
             "roles": list(self.roles),
         }

@@ -13,6 +13,7 @@ from service.nlp.extensions import QUOTES_KEY, char_pair, char_pairs, clear_exte
 from service.nlp.speakers import Resolved, SpeakerResolver
 from service.nlp.syntax import Candidate
 from service.nlp.types import Quote, Speaker, TextSpan
+from service.vocab import SpeakerKind
 
 # A follow-on quote paragraph inherits the speaker of a quote at most this many paragraphs back.
 FOLLOW_ON_PARAGRAPHS = 2
@@ -39,8 +40,10 @@ def attribute(doc: Doc, cands: list[Candidate]) -> list[Record]:
             if prev is None:
                 continue
             resolver.remember(prev)
-            speaker = Resolved(prev.name, prev.kind, None, prev.entity)
-        elif c.subject is None and records and records[-1].cand.para == c.para and records[-1].speaker.name:
+            speaker = Resolved(prev.name, prev.kind, None, prev.entity, prev.human, prev.role)
+        elif (
+            c.subject is None and records and records[-1].cand.para == c.para and _named(records[-1].speaker)
+        ):
             # a cue hanging off the previous quote (“...,” adding, “...”): same speaker
             speaker = records[-1].speaker
         else:
@@ -62,9 +65,15 @@ def _previous_speaker(records: list[Record], c: Candidate) -> Resolved | None:
     for rec in reversed(records):
         if c.para - rec.cand.para > FOLLOW_ON_PARAGRAPHS:
             return None
-        if rec.speaker.name:
+        if _named(rec.speaker):
             return rec.speaker
     return None
+
+
+def _named(r: Resolved) -> bool:
+    """Whether a resolved speaker is someone a later quote can inherit (a name, or an unnamed
+    human source such as "a spokesperson")."""
+    return bool(r.name) or (r.human and r.mention is not None)
 
 
 def _joins(prev: Record, cur: Record) -> bool:
@@ -85,11 +94,15 @@ def record_span(doc: Doc, rec: Record, taken: set[tuple[int, int]]) -> Span:
     x.quote_parts = tuple(sorted(tuple(p) for p in rec.parts))
     ent = sp.entity
     x.speaker_mention = sp.mention
+    roles = list(ent.roles) if ent and ent.kind == SpeakerKind.PERSON else []
+    if sp.role and sp.role not in roles:
+        roles.append(sp.role)
+    kind = sp.kind if sp.name or sp.kind == SpeakerKind.DESCRIPTION else SpeakerKind.UNKNOWN
     x.speaker = {
         "name": sp.name,
-        "kind": sp.kind,
+        "kind": str(kind),
         "aliases": sorted(a for a in (ent.aliases if ent else ()) if a != sp.name),
-        "roles": list(ent.roles) if ent else [],
+        "roles": roles,
     }
     return span
 
@@ -127,7 +140,7 @@ def quotes_from_doc(doc: Doc, text: str) -> list[Quote]:
         speaker = Speaker(
             name=sp.get("name"),
             mention=_span(text, char_pair(x.speaker_mention)),
-            kind=kind if kind in ("person", "organization", "group") else "unknown",
+            kind=SpeakerKind(kind) if kind in SpeakerKind._value2member_map_ else SpeakerKind.UNKNOWN,
             aliases=tuple(sp.get("aliases") or ()),
             roles=tuple(sp.get("roles") or ()),
         )

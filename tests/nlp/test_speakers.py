@@ -1,0 +1,195 @@
+"""In-article speaker attribution and naming: kinds, clean names, surnames, pronouns, letters and
+document nouns, through the real pipeline on short real-style texts."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.nlp.pipeline import get_extractor
+from service.vocab import SpeakerKind
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def extract():
+    return get_extractor().extract
+
+
+def only(quotes, text_part):
+    found = [q for q in quotes if text_part in q.text]
+    assert found, f"no quote containing {text_part!r} in {[q.text for q in quotes]}"
+    return found[0]
+
+
+# -- kinds -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("source", ["Researchers", "Officials", "Others", "Some people"])
+def test_unnamed_sources_are_descriptions_without_a_name(extract, source):
+    q = only(extract(f"{source} said the new drug was effective."), "drug was effective")
+    assert q.speaker.kind == SpeakerKind.DESCRIPTION
+    assert q.speaker.name is None
+    assert source.split()[-1] in q.speaker.mention.text
+
+
+def test_indefinite_pronoun_is_never_a_name(extract):
+    quotes = extract("No one said the plan would fail, the minister told reporters.")
+    assert all(q.speaker.name != "one" for q in quotes)
+
+
+def test_description_naming_an_organisation_attributes_to_it_with_the_role(extract):
+    text = (
+        "“We are reviewing the footage,” a spokesperson for Customs and Border Protection said.\n"
+        "CBP said it would respond later."
+    )
+    quotes = extract(text)
+    first, second = only(quotes, "reviewing the footage"), only(quotes, "respond later")
+    assert first.speaker.kind == SpeakerKind.ORGANIZATION
+    assert first.speaker.name == "Customs and Border Protection"
+    assert any("spokesperson" in r for r in first.speaker.roles)
+    # the abbreviation and its expansion are one speaker
+    assert second.speaker.name == "Customs and Border Protection"
+    assert "CBP" in second.speaker.aliases
+
+
+def test_kinds_are_the_shared_vocabulary(extract):
+    q = only(extract("Defense Secretary Lloyd Austin said the troops were ready."), "troops")
+    assert q.speaker.kind == SpeakerKind.PERSON
+    assert q.to_dict()["speaker"]["kind"] == "person"
+
+
+# -- clean names ---------------------------------------------------------------------------------
+
+
+def test_photo_credit_is_not_part_of_the_name(extract):
+    q = only(extract("Getty Images Kevin Vickers said the decision was final."), "decision")
+    assert q.speaker.name == "Kevin Vickers"
+    assert not any("Getty" in r for r in q.speaker.roles)
+
+
+def test_dateline_is_not_the_speaker(extract):
+    text = "LONDON (Reuters) - Donald Trump said on Monday he was unlikely to meet the mayor."
+    q = only(extract(text), "unlikely")
+    assert q.speaker.name == "Donald Trump"
+
+
+def test_title_split_by_a_phrase_is_not_glued_to_the_name(extract):
+    text = "Microsoft Chief Executive Satya Nadella said the company would invest more."
+    q = only(extract(text), "invest more")
+    assert q.speaker.name == "Satya Nadella"
+
+
+def test_hyphenated_surname_links_to_the_full_name(extract):
+    text = "Phoebe Waller-Bridge wrote the show.\n“It was a joy,” Waller-Bridge said."
+    q = only(extract(text), "It was a joy")
+    assert q.speaker.name == "Phoebe Waller-Bridge"
+    assert q.speaker.kind == SpeakerKind.PERSON
+
+
+def test_particle_surname_links_to_the_full_name(extract):
+    text = "Bill de Blasio said the city was safe.\n“We have the lowest crime in decades,” de Blasio said."
+    q = only(extract(text), "lowest crime")
+    assert q.speaker.name == "Bill de Blasio"
+
+
+def test_surname_links_to_a_full_name_the_tagger_took_for_an_organisation(extract):
+    text = (
+        "Tatiana Stanovaya, a political analyst, said the Kremlin was worried.\n"
+        "“This is a turning point,” Stanovaya said."
+    )
+    quotes = extract(text)
+    for part in ("Kremlin was worried", "turning point"):
+        q = only(quotes, part)
+        assert q.speaker.name == "Tatiana Stanovaya"
+        assert q.speaker.kind == SpeakerKind.PERSON
+
+
+def test_relatives_sharing_a_surname_are_not_merged(extract):
+    text = (
+        "Brigitta Stodden said the farm was struggling. Her husband Jean Stodden disagreed.\n"
+        "“We will not sell,” Stodden said."
+    )
+    quotes = extract(text)
+    assert only(quotes, "farm was struggling").speaker.name == "Brigitta Stodden"
+    q = only(quotes, "We will not sell")
+    assert q.speaker.name == "Jean Stodden"  # the nearest compatible full name
+    assert "Brigitta Stodden" not in q.speaker.aliases
+
+
+def test_bare_surname_goes_to_the_most_recent_relative(extract):
+    text = (
+        "Donald Trump said the rally was huge.\nLater, Eric Trump said the company was doing well.\n"
+        "“We are thriving,” Trump said."
+    )
+    quotes = extract(text)
+    assert only(quotes, "rally was huge").speaker.name == "Donald Trump"
+    assert only(quotes, "doing well").speaker.name == "Eric Trump"
+    assert only(quotes, "We are thriving").speaker.name == "Eric Trump"
+    assert "Donald Trump" not in only(quotes, "doing well").speaker.aliases
+
+
+# -- pronouns ------------------------------------------------------------------------------------
+
+
+def test_pronoun_after_an_unnamed_spokesperson_stays_with_the_spokesperson(extract):
+    text = (
+        "Jo Grady, the union's general secretary, said the strike would go ahead.\n"
+        "A UCEA spokesperson said the offer was fair. “We have made a good offer,” he said.\n"
+        "“We urge the union to accept it.”"
+    )
+    quotes = extract(text)
+    for part in ("offer was fair", "made a good offer"):
+        assert only(quotes, part).speaker.name == "UCEA"
+    assert all(q.speaker.name != "Jo Grady" for q in quotes if "accept it" in q.text)
+
+
+def test_pronoun_after_a_role_noun_is_an_unnamed_human_source(extract):
+    text = (
+        "Mary Jones, the mayor, opened the meeting.\n"
+        "A police spokesman said the road would close. “It is for safety,” he said."
+    )
+    q = only(extract(text), "It is for safety")
+    assert q.speaker.name != "Mary Jones"
+
+
+def test_pronoun_never_goes_to_a_thing_the_tagger_took_for_a_name(extract):
+    text = "The wine is made from Malbec grapes.\n“It is easy to grow,” he says."
+    q = only(extract(text), "easy to grow")
+    assert q.speaker.name != "Malbec"
+
+
+# -- letters, documents --------------------------------------------------------------------------
+
+
+def test_first_person_in_letters_belongs_to_each_signature(extract):
+    text = (
+        "Letters\n"
+        "I believe that the council has failed us all, as John Major once argued.\n"
+        "Jane Smith\nLeeds\n"
+        "I believe the opposite is true, and the council deserves praise.\n"
+        "Tom Brown, York"
+    )
+    quotes = extract(text)
+    assert only(quotes, "council has failed").speaker.name == "Jane Smith"
+    assert only(quotes, "opposite is true").speaker.name == "Tom Brown"
+
+
+def test_first_person_narrator_is_not_someone_named_earlier(extract):
+    text = "Senator Bob Casey visited the plant on Friday.\nI believe the plant will close within a year."
+    quotes = extract(text)
+    assert all(q.speaker.name != "Bob Casey" for q in quotes if "plant will close" in q.text)
+
+
+def test_document_noun_resolves_to_its_author(extract):
+    text = (
+        "According to a blog post for InfoAmazonia, Brazil's National Institute for Space Research "
+        "predicts that deforestation will rise."
+    )
+    for q in extract(text):
+        assert q.speaker.name not in ("blog post", "post", "blog")
+
+
+def test_statement_without_an_author_is_a_description(extract):
+    q = only(extract("A statement said the talks had collapsed."), "talks had collapsed")
+    assert q.speaker.name is None
