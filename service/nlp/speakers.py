@@ -200,6 +200,7 @@ class ArticleEntities:
         for ent, toks in singles:
             self._add_person(ent, toks)
         self._extend_names()
+        self._untagged_mentions()
         for ent in self.doc.ents:
             if ent.label_ == "ORG" and self._looks_like_person(ent):
                 self._add_person(ent, name_tokens(list(ent)))
@@ -220,6 +221,17 @@ class ArticleEntities:
         if toks[-1].lower_ in surnames or toks[0].lower_ in first_name_genders():
             return True
         return any(c.dep_ == "appos" and c.pos_ == "NOUN" and is_human_noun(c) for c in ent.root.children)
+
+    def _untagged_mentions(self) -> None:
+        """Surnames the tagger missed ("However, Wojtaszek said"): a proper-noun subject that is
+        the surname of a named person counts as a mention of the nearest one."""
+        for tok in self.doc:
+            if tok.ent_type_ == "PERSON" or tok.pos_ != "PROPN" or tok.dep_ not in ("nsubj", "nsubjpass"):
+                continue
+            person = self._nearest_full(_word_at(tok), tok.idx)
+            if person is not None and tok.idx not in person.positions:
+                person.positions.append(tok.idx)
+                person.subject_positions.append(tok.idx)
 
     def _extend_names(self) -> None:
         """Where the parser tagged a full name as something else ("Secretary of Defense Lloyd
@@ -821,18 +833,31 @@ class SpeakerResolver:
         return person
 
     def _recent_person(self, tok: Token, pronoun: str) -> Entity | None:
+        """The nearest person before ``tok`` the pronoun can stand for: the latest speaker or the
+        person most recently named as a subject, whichever came later, then the person most
+        recently named at all; a person of the other stated gender is skipped."""
         gender = {"he": "m", "him": "m", "she": "f", "her": "f"}.get(pronoun)
-        cands: list[Entity] = []
-        if self.last is not None and self.last.entity is not None and self.last.entity.kind == PERSON:
-            cands.append(self.last.entity)
-        # the person most recently named as a subject, then the most recently named at all
-        people = list({id(p): p for p in self.entities.people.values()}.values())
-        for attr in ("subject_positions", "positions"):
-            recent = sorted(
-                ((max((x for x in getattr(p, attr) if x < tok.idx), default=-1), p) for p in people),
-                key=lambda pair: -pair[0],
+        people = [p for p in {id(p): p for p in self.entities.people.values()}.values() if self._can_speak(p)]
+        scored: dict[int, tuple[int, Entity]] = {}
+        for p in people:
+            pos = max((x for x in p.subject_positions if x < tok.idx), default=-1)
+            if pos >= 0:
+                scored[id(p)] = (pos, p)
+        last = self.last
+        if last is not None and last.entity is not None and last.entity.kind == PERSON:
+            pos = (
+                last.mention[0]
+                if last.mention
+                else max((x for x in last.entity.positions if x < tok.idx), default=0)
             )
-            cands.extend(p for pos, p in recent if pos >= 0 and p not in cands and self._can_speak(p))
+            if pos < tok.idx and pos >= scored.get(id(last.entity), (-1, None))[0]:
+                scored[id(last.entity)] = (pos, last.entity)
+        cands = [p for _, p in sorted(scored.values(), key=lambda pair: -pair[0])]
+        recent = sorted(
+            ((max((x for x in p.positions if x < tok.idx), default=-1), p) for p in people),
+            key=lambda pair: -pair[0],
+        )
+        cands.extend(p for pos, p in recent if pos >= 0 and p not in cands)
         for p in cands:
             if gender is None or p.gender in (None, gender):
                 return p
