@@ -193,3 +193,21 @@ def test_document_noun_resolves_to_its_author(extract):
 def test_statement_without_an_author_is_a_description(extract):
     q = only(extract("A statement said the talks had collapsed."), "talks had collapsed")
     assert q.speaker.name is None
+
+
+def test_pronoun_goes_to_the_person_named_since_the_last_quote(extract):
+    text = (
+        "Niagara County District Attorney Caroline Wojtaszek questioned the ruling.\n"
+        "“Protection of society is the paramount consideration,” wrote Holly Knowles, a board "
+        "spokeswoman, in an email.\n"
+        "However, Wojtaszek said the ruling was based more on hope than reason.\n"
+        "“We have to do it all again in New York State,” she said."
+    )
+    q = only(extract(text), "do it all again")
+    assert q.speaker.name == "Caroline Wojtaszek"
+
+
+def test_interview_label_is_a_person(extract):
+    text = "TAPPER: Do you think the campaign has been fair to everyone involved?"
+    for q in extract(text):
+        assert q.speaker.kind != SpeakerKind.ORGANIZATION
