@@ -136,7 +136,7 @@ def quotes_from_doc(doc: Doc, text: str) -> list[Quote]:
             continue
         start, end = bounds
         sp = x.speaker or {}
-        kind = sp.get("kind")
+        kind = str(sp.get("kind") or "")
         speaker = Speaker(
             name=sp.get("name"),
             mention=_span(text, char_pair(x.speaker_mention)),
@@ -150,7 +150,7 @@ def quotes_from_doc(doc: Doc, text: str) -> list[Quote]:
                 start=start,
                 end=end,
                 text=text[start:end],
-                type=span.label_.lower(),  # type: ignore[arg-type]
+                type=span.label_.lower(),
                 parts=parts,
                 cue=_span(text, char_pair(x.cue)),
                 speaker=speaker,
