@@ -66,7 +66,9 @@ def test_quotes_are_labelled_spans_with_extensions(nlp: Language) -> None:
     assert direct._.speaker["name"] == "Kirby" and direct._.speaker["kind"] == "person"
     assert TEXT[slice(*direct._.speaker_mention)] == "Kirby"
     assert TEXT[slice(*indirect._.quote_bounds)] == "the talks would resume"
-    assert indirect._.speaker["name"] == "Officials"
+    # an unnamed source: a description with its words as the mention, no name
+    assert indirect._.speaker["name"] is None and indirect._.speaker["kind"] == "description"
+    assert TEXT[slice(*indirect._.speaker_mention)] == "Officials"
 
 
 def test_no_python_objects_in_user_data(nlp: Language) -> None:
