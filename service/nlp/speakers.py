@@ -840,7 +840,7 @@ class SpeakerResolver:
         people = [p for p in {id(p): p for p in self.entities.people.values()}.values() if self._can_speak(p)]
         scored: dict[int, tuple[int, Entity]] = {}
         for p in people:
-            pos = max((x for x in p.subject_positions if x < tok.idx), default=-1)
+            pos = _last_before(p.subject_positions, tok.idx)
             if pos >= 0:
                 scored[id(p)] = (pos, p)
         last = self.last
@@ -853,11 +853,9 @@ class SpeakerResolver:
             if pos < tok.idx and pos >= scored.get(id(last.entity), (-1, None))[0]:
                 scored[id(last.entity)] = (pos, last.entity)
         cands = [p for _, p in sorted(scored.values(), key=lambda pair: -pair[0])]
-        recent = sorted(
-            ((max((x for x in p.positions if x < tok.idx), default=-1), p) for p in people),
-            key=lambda pair: -pair[0],
-        )
-        cands.extend(p for pos, p in recent if pos >= 0 and p not in cands)
+        seen = {id(p) for p in cands}
+        recent = sorted(((_last_before(p.positions, tok.idx), p) for p in people), key=lambda pair: -pair[0])
+        cands.extend(p for pos, p in recent if pos >= 0 and id(p) not in seen)
         for p in cands:
             if gender is None or p.gender in (None, gender):
                 return p
