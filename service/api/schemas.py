@@ -447,7 +447,8 @@ of the claim; `parts` gives each part's own verdict):
   recorded wording lacks. Not a quotation.
 - `contradicts`: on record, but a number, negation, name or modal verb differs (see `conflicts`).
 - `other_speaker`: the claim names a speaker, but these words are on record only under someone else
-  (`attributed_to`; `recorded_verdict` says how closely).
+  (`attributed_to`; null when the article's speaker is not known; `recorded_verdict` says how
+  closely).
 - `not_found`: at least one part of the claim is not on record (a claim mixing recorded and
   unrecorded sentences is never verbatim, excerpt or close)."""
 
@@ -496,8 +497,12 @@ class PartAlignmentSchema(ClaimPartSchema):
 
 
 class MatchSchema(ma.Schema):
-    statement = fields.Nested(StatementSchema)
-    speaker = fields.Nested(SpeakerRefSchema)
+    statement = fields.Nested(
+        StatementSchema,
+        allow_none=True,
+        metadata={"description": "The statement; null when the recorded wording has no known speaker."},
+    )
+    speaker = fields.Nested(SpeakerRefSchema, allow_none=True)
     score = fields.Float(metadata={"description": "Similarity of the whole claim in [0, 1]."})
     verdict = fields.String(validate=validate.OneOf(values(Verdict)), metadata={"description": VERDICT_HELP})
     recorded_verdict = fields.String(
@@ -508,7 +513,10 @@ class MatchSchema(ma.Schema):
     attributed_to = fields.Nested(
         SpeakerRefSchema,
         allow_none=True,
-        metadata={"description": "For `other_speaker`: who is on record with these words."},
+        metadata={
+            "description": "For `other_speaker`: who is on record with these words (null: the "
+            "article gives no speaker the service could resolve)."
+        },
     )
     conflicts = fields.List(
         fields.Nested(ConflictSchema),

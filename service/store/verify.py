@@ -15,16 +15,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, literal_column, or_, select, text
 from sqlalchemy.orm import Session
 
-from models import Occurrence, OccurrenceBand, Speaker, SpeakerAlias
+from models import Article, Occurrence, OccurrenceBand, Outlet, Quote, Speaker, SpeakerAlias
 from service.registry.names import name_key, strip_titles
 from service.store.queries import MAX_ID, resolve_speaker_ids, statements_by_ids
 from service.store.statements import LSH_CANDIDATES, SMALL_SPEAKER_UNITS
 from service.variants.embeddings import Embedder, embed, from_bytes
 from service.variants.grouping import band_keys
-from service.variants.similarity import features
+from service.variants.similarity import STOPWORDS, atoms, features
 from service.variants.verify import (
     ACCEPTED,
     Judgement,
@@ -113,6 +113,64 @@ def candidates(
     return list(seen.values())
 
 
+FTS_CANDIDATES = 30  # quotes found by full-text search, per claim
+FTS_TERMS = 12  # the claim's longest content words searched for (any of them)
+UNKNOWN_SPEAKER = 0  # the speaker id of recorded wordings whose speaker is not known
+
+
+def _search_expr(parts: Sequence[Part]) -> list[str]:
+    words = {a.word for p in parts for a in atoms(p.text) if a.word.isalpha() and a.word not in STOPWORDS}
+    return sorted(words, key=lambda w: (-len(w), w))[:FTS_TERMS]
+
+
+def fulltext_candidates(
+    session: Session, parts: Sequence[Part], speaker_ids: Sequence[int] | None, exclude: Sequence[int] = ()
+) -> list[Recorded]:
+    """Units of the quotes that best match any of the claim's longest content words (the full-text
+    index: SQLite FTS5 or PostgreSQL tsvector), also units whose speaker is not known (statement id
+    ``-unit id``, speaker ``UNKNOWN_SPEAKER``): LSH bands miss a short excerpt of a long quote."""
+    words = _search_expr(parts)
+    if not words:
+        return []
+    if session.get_bind().dialect.name == "postgresql":
+        tsq = func.websearch_to_tsquery(literal_column("'english'::regconfig"), " or ".join(words))
+        vector: Any = literal_column("quotes.search")
+        top: Any = (
+            select(Quote.id)
+            .where(vector.op("@@")(tsq))
+            .order_by(func.ts_rank(vector, tsq).desc())
+            .limit(FTS_CANDIDATES)
+        )
+    else:
+        match = literal_column("quotes_fts").op("MATCH")(" OR ".join(f'"{w}"' for w in words))
+        top = (
+            select(literal_column("rowid"))
+            .select_from(text("quotes_fts"))
+            .where(match)
+            .order_by(func.bm25(literal_column("quotes_fts")))
+            .limit(FTS_CANDIDATES)
+        )
+    stmt = select(*_COLS).where(Occurrence.quote_id.in_(top.scalar_subquery()))
+    if speaker_ids is not None:
+        stmt = stmt.where(Occurrence.speaker_id.in_(speaker_ids), Occurrence.statement_id.is_not(None))
+    elif exclude:
+        stmt = stmt.where(or_(Occurrence.speaker_id.is_(None), Occurrence.speaker_id.not_in(exclude)))
+    return [
+        Recorded(r.id, r.statement_id, r.speaker_id, r.text)
+        if r.statement_id is not None
+        else Recorded(r.id, -r.id, UNKNOWN_SPEAKER, r.text)
+        for r in session.execute(stmt)
+    ]
+
+
+def _merge(*groups: Sequence[Recorded]) -> list[Recorded]:
+    seen: dict[int, Recorded] = {}
+    for group in groups:
+        for rec in group:
+            seen.setdefault(rec.id, rec)
+    return list(seen.values())
+
+
 def _with_embeddings(session: Session, recs: Sequence[Recorded]) -> list[Recorded]:
     ids = [r.id for r in recs]
     vecs = dict(
@@ -136,7 +194,11 @@ def verify_claim(
     speaker_ids = resolve_speakers(session, speaker) if speaker else None
     judgements: list[Judgement] = []
     if parts:
-        recs = candidates(session, parts, speaker_ids) if speaker_ids != [] else []
+        recs = (
+            _merge(candidates(session, parts, speaker_ids), fulltext_candidates(session, parts, speaker_ids))
+            if speaker_ids != []
+            else []
+        )
         judgements = judge(parts, recs, speakers=set(speaker_ids) if speaker_ids is not None else None)
         if not any(j.verdict in ACCEPTED for j in judgements) and _worth_embedding(parts, recs):
             # Meaning: a paraphrase shares few words; embed the parts only when words do not settle it.
@@ -144,7 +206,10 @@ def verify_claim(
             vecs = list(embedder([p.text for p in parts]))
             judgements = judge(parts, recs, vecs, set(speaker_ids) if speaker_ids is not None else None)
         if speaker_ids is not None and not any(j.verdict in ACCEPTED for j in judgements):
-            others = candidates(session, parts, None, exclude=speaker_ids)
+            others = _merge(
+                candidates(session, parts, None, exclude=speaker_ids),
+                fulltext_candidates(session, parts, None, exclude=speaker_ids),
+            )
             judgements += [
                 j
                 for j in judge(parts, others, speakers=set(speaker_ids))
@@ -167,23 +232,69 @@ def _speaker_refs(session: Session, ids: Sequence[int]) -> list[dict[str, Any]]:
     return [{"id": i, "name": names[i]} for i in ids if i in names]
 
 
-def _render(session: Session, judgements: Sequence[Judgement]) -> list[dict[str, Any]]:
-    """Judgements in the API's shape, with statements, variants and article references."""
-    occ_ids = {p.recorded.id for j in judgements for p in j.parts if p.recorded} | {
-        j.best.id for j in judgements
+def _unattributed_variants(session: Session, occ_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """Variants (the API's shape) of units whose speaker is not known, by unit id."""
+    if not occ_ids:
+        return {}
+    rows = session.execute(
+        select(
+            Occurrence.id,
+            Occurrence.quote_id,
+            Occurrence.text,
+            Occurrence.type,
+            Occurrence.start,
+            Occurrence.end,
+            Article.id.label("article_id"),
+            Article.headline,
+            Article.url,
+            Article.published_at,
+            Outlet.name.label("outlet_name"),
+        )
+        .join(Article, Article.id == Occurrence.article_id)
+        .outerjoin(Outlet, Outlet.id == Article.outlet_id)
+        .where(Occurrence.id.in_(occ_ids))
+    )
+    return {
+        r.id: {
+            "quote_id": r.quote_id,
+            "text": r.text,
+            "type": r.type,
+            "relation": None,
+            "similarity": None,
+            "diff": None,
+            "article": {
+                "id": r.article_id,
+                "title": r.headline,
+                "outlet": r.outlet_name,
+                "url": r.url,
+                "published_at": r.published_at,
+            },
+            "start": r.start,
+            "end": r.end,
+        }
+        for r in rows
     }
+
+
+def _render(session: Session, judgements: Sequence[Judgement]) -> list[dict[str, Any]]:
+    """Judgements in the API's shape, with statements, variants and article references. A recorded
+    wording whose speaker is not known has no statement: its match has ``statement`` and
+    ``speaker`` null."""
+    recorded = [p.recorded for j in judgements for p in j.parts if p.recorded] + [j.best for j in judgements]
     where = {
         r.id: (r.quote_id, r.start)
         for r in session.execute(
-            select(Occurrence.id, Occurrence.quote_id, Occurrence.start).where(Occurrence.id.in_(occ_ids))
+            select(Occurrence.id, Occurrence.quote_id, Occurrence.start).where(
+                Occurrence.id.in_({r.id for r in recorded if r.statement_id > 0})
+            )
         )
     }
-    statement_ids = {j.statement_id for j in judgements} | {
-        p.recorded.statement_id for j in judgements for p in j.parts if p.recorded
-    }
-    statements = statements_by_ids(session, sorted(statement_ids))
+    loose = _unattributed_variants(session, sorted({r.id for r in recorded if r.statement_id < 0}))
+    statements = statements_by_ids(session, sorted({r.statement_id for r in recorded if r.statement_id > 0}))
 
     def variant(rec: Recorded) -> dict[str, Any] | None:
+        if rec.statement_id < 0:
+            return loose.get(rec.id)
         quote_id, start = where.get(rec.id, (None, None))
         st = statements.get(rec.statement_id)
         if st is None:
@@ -198,30 +309,33 @@ def _render(session: Session, judgements: Sequence[Judgement]) -> list[dict[str,
             "verdict": p.verdict,
             "score": round(p.score, 4),
             "conflicts": list(p.conflicts),
-            "statement_id": p.recorded.statement_id if p.recorded else None,
+            "statement_id": p.recorded.statement_id if p.recorded and p.recorded.statement_id > 0 else None,
             "variant": variant(p.recorded) if p.recorded else None,
             "diff": p.diff(),
         }
 
     out = []
     for j in judgements:
-        st = statements[j.statement_id]
-        sources = list({v["article"]["id"]: v["article"] for v in st["variants"]}.values())
+        st = statements.get(j.statement_id)
+        best = variant(j.best)
+        variants = st["variants"] if st else [best] if best else []
+        sources = list({v["article"]["id"]: v["article"] for v in variants}.values())
+        speaker = st["speaker"] if st else None
         out.append(
             {
                 "statement": st,
-                "speaker": st["speaker"],
+                "speaker": speaker,
                 "score": j.score,
                 "verdict": j.verdict,
                 "recorded_verdict": j.recorded_verdict,
-                "attributed_to": st["speaker"] if j.verdict == Verdict.OTHER_SPEAKER else None,
+                "attributed_to": speaker if j.verdict == Verdict.OTHER_SPEAKER else None,
                 "conflicts": [
                     {"kind": kind, "query": p.part.text, "recorded": p.recorded.text if p.recorded else None}
                     for p in j.parts
                     if p.verdict == Verdict.CONTRADICTS
                     for kind in p.conflicts
                 ],
-                "best_variant": variant(j.best),
+                "best_variant": best,
                 "sources": sources,
                 "parts": [part_dict(p) for p in j.parts],
             }
