@@ -279,6 +279,8 @@ def _factcheck_view(text: str, answer: dict[str, Any]) -> dict[str, Any]:
     """`verify_claim`'s answer with what the page shows: plain words, diffs, conflict notes."""
     shown = []
     for m in answer["matches"]:
+        if m["statement"] is None:
+            continue  # a wording whose speaker is not known: the page lists statements
         best = m.get("best_variant") or {}
         recorded = best.get("text") or m["statement"]["text"]
         verdict = m.get("verdict") or "not_found"
