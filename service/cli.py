@@ -116,8 +116,15 @@ def _has_text(rec: dict[str, Any], where: str) -> bool:
 @click.option("--quiet", "-q", is_flag=True, help="Only print the summary.")
 @click.option("--queue", "use_queue", is_flag=True,
               help="Enqueue one job per article on the ingest queue (REDIS_URL) for `worker`s.")  # fmt: skip
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1),
+              help="Processes that extract and embed (1: one process, stages on threads).")  # fmt: skip
 def ingest(
-    paths: tuple[Path, ...], batch_size: int, registry: Path | None, quiet: bool, use_queue: bool
+    paths: tuple[Path, ...],
+    batch_size: int,
+    registry: Path | None,
+    quiet: bool,
+    use_queue: bool,
+    workers: int,
 ) -> None:
     """Store articles from text/HTML files, JSON-lines files or directories (DATABASE_URL)."""
     from tqdm import tqdm
@@ -150,7 +157,7 @@ def ingest(
             )
 
     summary = run_ingest(articles, factory, batch_size=batch_size, registry=registry or SPEAKER_REGISTRY,
-                         progress=report, embed_fn=embed_fn)  # fmt: skip
+                         progress=report, embed_fn=embed_fn, workers=workers)  # fmt: skip
     bar.close()
     if not quiet:
         for line in lines:

@@ -16,7 +16,7 @@ Each article is stored in one transaction (`ingest_article`). Concurrency betwee
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -76,7 +76,7 @@ def _store_article(
     session: Session,
     article: ArticleInput,
     quotes: Sequence[ExtractedQuote],
-    embeddings: dict[str, bytes],
+    embeddings: Mapping[str, bytes],
     embed_fn: Embedder,
 ) -> IngestResult:
     lock_article(session, article)
@@ -123,17 +123,28 @@ def _store_article(
     return result
 
 
+def embedding_texts(article_text: str, quotes: Sequence[ExtractedQuote]) -> list[str]:
+    """The texts of the units that statement placement needs embeddings of (quotes with a
+    speaker name)."""
+    return [text for q in quotes if q.speaker.name for _, _, text in _units(article_text, q)]
+
+
 def ingest_article(
     session_factory: sessionmaker[Session],
     article: ArticleInput,
     quotes: Sequence[ExtractedQuote],
     *,
     embed_fn: Embedder = embed,
+    embeddings: Mapping[str, bytes] | None = None,
 ) -> IngestResult:
     """Store one article with its extracted quotes in one transaction (or report a duplicate).
 
-    ``embed_fn`` computes the units' sentence embeddings (the model by default), in one batch
-    before the transaction."""
-    texts = [text for q in quotes if q.speaker.name for _, _, text in _units(article.text, q)]
-    embeddings = unit_embeddings(texts, embed_fn)
-    return run_with_retry(session_factory, lambda s: _store_article(s, article, quotes, embeddings, embed_fn))
+    ``embeddings`` (by unit text) are the units' stored sentence embeddings when the caller
+    computed them already (bulk ingest embeds whole batches at once); otherwise ``embed_fn``
+    (the model by default) computes them in one call before the transaction."""
+    emb = (
+        embeddings
+        if embeddings is not None
+        else unit_embeddings(embedding_texts(article.text, quotes), embed_fn)
+    )
+    return run_with_retry(session_factory, lambda s: _store_article(s, article, quotes, emb, embed_fn))

@@ -32,6 +32,7 @@ from service.store.articles import (
     find_duplicate,
     parse_date,
 )
+from service.store.bulk import run_processes, run_threaded
 from service.store.ingest import ingest_article
 from service.store.speakers import load_registry
 from service.text.loader import FORMATS, PreparedInput, prepare_input
@@ -177,57 +178,78 @@ def run_ingest(
     registry: Path | None = SPEAKER_REGISTRY,
     progress: Callable[[IngestResult], None] | None = None,
     embed_fn: Embedder = embed,
+    workers: int = 0,
 ) -> IngestSummary:
     """Ingest ``articles``: load the speaker registry, skip stored ones before extraction, extract
-    the rest in batches and store each article in its own transaction (unit embeddings by
-    ``embed_fn``)."""
+    the rest in batches and store each article in its own transaction, in input order (unit
+    embeddings by ``embed_fn``).
+
+    ``workers``: 0 runs every stage in the calling thread (one request, one job); 1 overlaps
+    extraction, embeddings and storage in one process (threads); N > 1 extracts and embeds in N
+    worker processes (see `service.store.bulk`). The stored result is the same."""
     if registry is not None and registry.exists():
         load_registry(session_factory, registry)
     summary = IngestSummary()
-    batch: list[ArticleInput] = []
 
-    def flush() -> None:
-        todo: list[ArticleInput] = []
-        with session_factory() as s:
-            for a in batch:
-                dup = find_duplicate(s, a)
-                if dup is not None:
-                    r = IngestResult(a.external_id, "duplicate", dup[0], dup[1])
-                    summary.results.append(r)
-                    if progress:
-                        progress(r)
-                else:
-                    todo.append(a)
-        if todo:
-            nonlocal extract_many
-            if extract_many is None:
-                from service.nlp.pipeline import get_extractor
+    def report(r: IngestResult) -> None:
+        summary.results.append(r)
+        if progress:
+            progress(r)
 
-                extractor = get_extractor()
+    if extract_many is None:
+        from service.nlp.pipeline import get_extractor
 
-                def _extract(texts: list[str]) -> Iterable[list[Any]]:
-                    return extractor.extract_many(texts, batch_size=batch_size)
+        extractor = get_extractor()
 
-                extract_many = _extract
-            for a, quotes in zip(todo, extract_many([a.text for a in todo]), strict=True):
-                r = ingest_article(session_factory, a, quotes, embed_fn=embed_fn)
-                summary.results.append(r)
-                if progress:
-                    progress(r)
-        batch.clear()
+        def extract_many(texts: list[str]) -> Iterable[list[Any]]:
+            return extractor.extract_many(texts, batch_size=batch_size)
 
+    batches = _new_batches(articles, session_factory, batch_size, report)
+    if workers > 1:
+        run_processes(batches, session_factory, extract_many, embed_fn, report, workers)
+    elif workers == 1:
+        run_threaded(batches, session_factory, extract_many, embed_fn, report)
+    else:
+        for batch in batches:
+            texts = [a.text for a in batch]
+            for a, quotes in zip(batch, extract_many(texts), strict=True):
+                report(ingest_article(session_factory, a, quotes, embed_fn=embed_fn))
+    return summary
+
+
+def _new_batches(
+    articles: Iterable[ArticleInput],
+    session_factory: sessionmaker[Session],
+    batch_size: int,
+    report: Callable[[IngestResult], None],
+) -> Iterator[list[ArticleInput]]:
+    """Batches of the articles not stored yet; the others (stored before, or the same text
+    earlier in this input) are reported as duplicates right away."""
     seen: set[str] = set()
+    batch: list[ArticleInput] = []
     for a in articles:
         if a.content_hash in seen:  # the same text twice in one run
-            r = IngestResult(a.external_id, "duplicate", None, "same content (earlier in this input)")
-            summary.results.append(r)
-            if progress:
-                progress(r)
+            report(IngestResult(a.external_id, "duplicate", None, "same content (earlier in this input)"))
             continue
         seen.add(a.content_hash)
         batch.append(a)
         if len(batch) >= batch_size:
-            flush()
+            yield from _drop_stored(batch, session_factory, report)
+            batch = []
     if batch:
-        flush()
-    return summary
+        yield from _drop_stored(batch, session_factory, report)
+
+
+def _drop_stored(
+    batch: list[ArticleInput], session_factory: sessionmaker[Session], report: Callable[[IngestResult], None]
+) -> Iterator[list[ArticleInput]]:
+    todo: list[ArticleInput] = []
+    with session_factory() as s:
+        for a in batch:
+            dup = find_duplicate(s, a)
+            if dup is not None:
+                report(IngestResult(a.external_id, "duplicate", dup[0], dup[1]))
+            else:
+                todo.append(a)
+    if todo:
+        yield todo
