@@ -245,6 +245,8 @@ def _drop_stored(
 ) -> Iterator[list[ArticleInput]]:
     todo: list[ArticleInput] = []
     with session_factory() as s:
+        # a read: no SQLite write lock (bulk ingest stores on another thread meanwhile)
+        s.connection(execution_options={"sqlite_begin": "DEFERRED"})
         for a in batch:
             dup = find_duplicate(s, a)
             if dup is not None:

