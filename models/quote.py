@@ -30,12 +30,14 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, WriteOnlyMapped, mapped_column, relationship
 
 from models.base import Base, BigId, created_at, intpk
+from service.vocab import SpeakerKind, values
 
 if TYPE_CHECKING:
     from models.article import Article
     from models.speaker import Speaker
 
 QUOTE_TYPES = ("direct", "indirect", "mixed")
+SPEAKER_KINDS = values(SpeakerKind)
 VARIANT_LABELS = ("canonical", "verbatim", "trimmed", "punctuation", "paraphrase")
 
 
@@ -46,6 +48,7 @@ class Quote(Base):
     __table_args__ = (
         UniqueConstraint("article_id", "start", "end"),
         CheckConstraint(f"type IN {QUOTE_TYPES!r}", name="type"),
+        CheckConstraint(f"speaker_kind IN {SPEAKER_KINDS!r}", name="speaker_kind"),
     )
 
     id: Mapped[intpk]
@@ -63,6 +66,9 @@ class Quote(Base):
     mention_end: Mapped[int | None] = mapped_column(Integer)
     speaker_name: Mapped[str | None] = mapped_column(String(300))
     speaker_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("speakers.id"), index=True)
+    # The speaker's kind, or "description" for an unnamed source kept on the quote (speaker_name
+    # and mention hold its words) and "unknown" when no speaker was found.
+    speaker_kind: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[created_at]
 
     article: Mapped[Article] = relationship(back_populates="quotes")

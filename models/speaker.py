@@ -9,11 +9,12 @@ from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Integer, S
 from sqlalchemy.orm import Mapped, WriteOnlyMapped, mapped_column, relationship
 
 from models.base import Base, BigId, created_at, intpk
+from service.vocab import SpeakerKind, values
 
 if TYPE_CHECKING:
     from models.quote import Quote
 
-SPEAKER_KINDS = ("person", "organization", "group", "unknown")
+SPEAKER_KINDS = values(SpeakerKind)
 ALIAS_KINDS = ("name", "surname", "titled", "variant")
 
 
@@ -21,7 +22,10 @@ class Speaker(Base):
     """One person or organisation across all articles.
 
     ``key`` is the normalised canonical name (see ``service.registry.names``); it is unique so
-    that two ingest processes creating the same speaker at once end with one row.
+    that two ingest processes creating the same speaker at once end with one row. It is NULL for
+    a speaker known only by a short form (a surname, an acronym): such a speaker is never shared
+    across articles without agreeing evidence (``service.registry.resolve``). Descriptions
+    (kind ``description``) have no speaker row: they stay on their quotes.
     """
 
     __tablename__ = "speakers"
@@ -29,7 +33,7 @@ class Speaker(Base):
 
     id: Mapped[intpk]
     name: Mapped[str] = mapped_column(String(300))
-    key: Mapped[str] = mapped_column(String(300), unique=True)
+    key: Mapped[str | None] = mapped_column(String(300), unique=True)
     kind: Mapped[str] = mapped_column(String(20), default="person")
     description: Mapped[str | None] = mapped_column(Text)
     wikidata_id: Mapped[str | None] = mapped_column(String(20), unique=True)

@@ -16,7 +16,7 @@ from models.article import AUTHOR_CHARS
 from service.api.pagination import CursorField, SearchCursorField
 from service.store.articles import MAX_PUBLISHED, MIN_PUBLISHED
 from service.text.loader import FORMATS, detect_format
-from service.vocab import Verdict, values
+from service.vocab import SpeakerKind, Verdict, values
 
 MAX_LIMIT = 100
 DEFAULT_LIMIT = 20
@@ -298,14 +298,23 @@ class ArticleInSchema(StrictSchema):
 
 
 class SpeakerRefSchema(ma.Schema):
-    id = fields.Integer(dump_only=True)
+    id = fields.Integer(
+        dump_only=True,
+        allow_none=True,
+        metadata={"description": "None for an unnamed description, which is no tracked speaker."},
+    )
     name = fields.String()
+    kind = fields.String(
+        allow_none=True,
+        validate=validate.OneOf(values(SpeakerKind)),
+        metadata={"description": "person, organization, or description (unnamed source on one quote)."},
+    )
 
 
 class SpeakerSchema(ma.Schema):
     id = fields.Integer(dump_only=True)
     name = fields.String()
-    kind = fields.String(validate=validate.OneOf(("person", "organization", "group", "unknown")))
+    kind = fields.String(validate=validate.OneOf(values(SpeakerKind)))
     aliases = fields.List(fields.String())
     roles = fields.List(fields.String())
     statement_count = fields.Integer()

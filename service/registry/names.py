@@ -183,7 +183,8 @@ def guess_kind(name: str, kind: str = "unknown") -> str:
 class NameProfile:
     """What the resolver knows about one extracted speaker, as keys.
 
-    ``key`` identifies a new speaker; ``full_keys`` are names that identify a speaker on their own
+    ``key`` identifies a new speaker ("" when only a short form is known: such a speaker has
+    no key); ``full_keys`` are names that identify a speaker on their own
     (unique across speakers); ``short_keys`` need context (surnames, bare organisation names,
     acronyms); ``role_keys`` are the titles given in the article.
     """
@@ -290,7 +291,7 @@ def profile(
             first = surnames_of(f) == [name_key(words[0])]
             alias_kinds.setdefault(words[0] if first else words[-1], "surname")
         display = given if given in full else (max(full, key=len) if full else short[0])
-        key = name_key(display) if full else "~" + name_key(display)
+        key = name_key(display) if full else ""
         return NameProfile(
             display=display,
             kind=kind,
@@ -326,7 +327,7 @@ def profile(
         return None
     display = forms[0]
     full_t = tuple(dict.fromkeys(full_keys_l))
-    key = full_t[0] if full_t else "~" + short_l[0]
+    key = full_t[0] if full_t else ""
     # The longest qualified form identifies best.
     qualified = [k for k in full_t if " " in k and k.split(" ", 1)[0] in COUNTRY_FORMS.values()]
     if qualified:

@@ -14,17 +14,17 @@ from models import Article, Occurrence, Speaker, Statement
 
 CSV_FIELDS = (
     "article", "start", "end", "text", "type", "speaker_id", "speaker_name", "statement_id",
-    "statement_text", "label",
+    "speaker_kind", "statement_text", "label",
 )  # fmt: skip
 
 
 def iter_units(session: Session, batch: int = 1000) -> Iterator[dict[str, Any]]:
     """Grouped units in article order: ``{"article", "start", "end", "text", "type",
-    "speaker": {"id", "name"}, "statement": {"id", "text"}, "label", "diff"}``."""
+    "speaker": {"id", "name", "kind"}, "statement": {"id", "text"}, "label", "diff"}``."""
     q = (
         select(
             Article.external_id, Occurrence.start, Occurrence.end, Occurrence.text, Occurrence.type,
-            Occurrence.label, Occurrence.diff, Speaker.id.label("speaker_id"), Speaker.name,
+            Occurrence.label, Occurrence.diff, Speaker.id.label("speaker_id"), Speaker.name, Speaker.kind,
             Statement.id.label("statement_id"), Statement.text.label("statement_text"),
         )
         .join(Article, Article.id == Occurrence.article_id)
@@ -40,7 +40,7 @@ def iter_units(session: Session, batch: int = 1000) -> Iterator[dict[str, Any]]:
             "end": r.end,
             "text": r.text,
             "type": r.type,
-            "speaker": {"id": r.speaker_id, "name": r.name},
+            "speaker": {"id": r.speaker_id, "name": r.name, "kind": r.kind},
             "statement": {"id": r.statement_id, "text": r.statement_text},
             "label": r.label,
             "diff": r.diff,
@@ -64,6 +64,7 @@ def write_csv(session: Session, out: IO[str]) -> int:
     for row in iter_units(session):
         flat = {k: row[k] for k in ("article", "start", "end", "text", "type", "label")}
         flat |= {"speaker_id": row["speaker"]["id"], "speaker_name": row["speaker"]["name"]}
+        flat["speaker_kind"] = row["speaker"]["kind"]
         flat |= {"statement_id": row["statement"]["id"], "statement_text": row["statement"]["text"]}
         w.writerow(flat)
         n += 1

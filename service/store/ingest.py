@@ -38,6 +38,7 @@ from service.store.statements import place_units, unit_embeddings
 from service.store.transactions import run_with_retry
 from service.variants.embeddings import Embedder, embed
 from service.variants.units import split_units
+from service.vocab import SpeakerKind
 
 __all__ = [
     "MAX_PUBLISHED",
@@ -58,7 +59,7 @@ def _units(article_text: str, q: ExtractedQuote) -> list[tuple[int, int, str]]:
     return [(u.start, u.end, u.text) for u in split_units(article_text, q.start, q.end, parts)]
 
 
-def _quote_row(article_id: int, q: ExtractedQuote, speaker_id: int | None) -> Quote:
+def _quote_row(article_id: int, q: ExtractedQuote, speaker_id: int | None, kind: str) -> Quote:
     sp = q.speaker
     return Quote(
         article_id=article_id, start=q.start, end=q.end, text=q.text, type=q.type,
@@ -68,7 +69,7 @@ def _quote_row(article_id: int, q: ExtractedQuote, speaker_id: int | None) -> Qu
         mention=sp.mention.text[:300] if sp.mention else None,
         mention_start=sp.mention.start if sp.mention else None,
         mention_end=sp.mention.end if sp.mention else None,
-        speaker_name=(sp.name or None) and sp.name[:300], speaker_id=speaker_id,
+        speaker_name=(sp.name or None) and sp.name[:300], speaker_id=speaker_id, speaker_kind=kind,
     )  # fmt: skip
 
 
@@ -86,7 +87,8 @@ def _store_article(
     when = article.published_at  # None when undated: no date is guessed (not the ingest day)
     row = add_article(session, article)
     result = IngestResult(article.external_id, "added", row.id)
-    resolved, result.speakers_created = resolve_article_speakers(session, quotes, when)
+    resolved = resolve_article_speakers(session, quotes, when)
+    result.speakers_created = sum(r.created for r in resolved.values())
 
     # Quotes and their units.
     pending: dict[int, list[Occurrence]] = defaultdict(list)
@@ -96,8 +98,9 @@ def _store_article(
         if (q.start, q.end) in seen_quotes:
             continue  # the article is new in this transaction: its quotes so far are these
         seen_quotes.add((q.start, q.end))
-        sid = resolved.get(speaker_key(q))
-        qrow = _quote_row(row.id, q, sid)
+        res = resolved.get(speaker_key(q))
+        sid = res.speaker_id if res else None
+        qrow = _quote_row(row.id, q, sid, res.kind if res else SpeakerKind.UNKNOWN.value)
         session.add(qrow)
         session.flush()
         result.quotes += 1

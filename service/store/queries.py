@@ -44,6 +44,7 @@ from models import (
     Statement,
 )
 from service.registry.names import name_key
+from service.vocab import SpeakerKind
 
 T = TypeVar("T")
 
@@ -180,6 +181,7 @@ STATEMENT_COLUMNS = (
     Statement.first_seen,
     Statement.last_seen,
     Speaker.name.label("speaker_name"),
+    Speaker.kind.label("speaker_kind"),
 )
 
 
@@ -368,7 +370,7 @@ def _statement_dicts_json(rows: Iterable[Any]) -> list[dict[str, Any]]:
                 {
                     "id": row.id,
                     "text": row.text,
-                    "speaker": {"id": row.speaker_id, "name": row.speaker_name},
+                    "speaker": {"id": row.speaker_id, "name": row.speaker_name, "kind": row.speaker_kind},
                     "first_seen": row.first_seen,
                     "last_seen": row.last_seen,
                 }
@@ -406,7 +408,7 @@ def _statement_dicts(session: Session, statements: Sequence[Any]) -> list[dict[s
         {
             "id": s.id,
             "text": s.text,
-            "speaker": {"id": s.speaker_id, "name": s.speaker_name},
+            "speaker": {"id": s.speaker_id, "name": s.speaker_name, "kind": s.speaker_kind},
             "first_seen": s.first_seen,
             "last_seen": s.last_seen,
             "variant_count": len(variants[s.id]),
@@ -567,11 +569,26 @@ def list_article_quotes(
     return _quote_dicts(session, ids)
 
 
+def _quote_speaker(quote: Quote, canonical_name: str | None, kind: str | None) -> dict[str, Any] | None:
+    """The speaker object of a stored quote: its canonical speaker, or (no id) the unnamed
+    description it is attributed to; None when it has no speaker."""
+    if quote.speaker_id is not None:
+        return {"id": quote.speaker_id, "name": canonical_name, "kind": kind}
+    if quote.speaker_name and quote.speaker_kind == SpeakerKind.DESCRIPTION:
+        return {"id": None, "name": quote.speaker_name, "kind": quote.speaker_kind}
+    return None
+
+
 def _quote_dicts(session: Session, ids: Sequence[int]) -> list[dict[str, Any]]:
     if not ids:
         return []
     rows = session.execute(
-        select(Quote, Speaker.name.label("speaker_name"), *ARTICLE_REF_COLUMNS)
+        select(
+            Quote,
+            Speaker.name.label("canonical_name"),
+            Speaker.kind.label("canonical_kind"),
+            *ARTICLE_REF_COLUMNS,
+        )
         .join(Article, Article.id == Quote.article_id)
         .outerjoin(Outlet, Outlet.id == Article.outlet_id)
         .outerjoin(Speaker, Speaker.id == Quote.speaker_id)
@@ -598,7 +615,7 @@ def _quote_dicts(session: Session, ids: Sequence[int]) -> list[dict[str, Any]]:
                 "end": quote.end,
                 "cue": quote.cue,
                 "mention": quote.mention,
-                "speaker": {"id": quote.speaker_id, "name": row.speaker_name} if quote.speaker_id else None,
+                "speaker": _quote_speaker(quote, row.canonical_name, row.canonical_kind),
                 "article": _article_ref(row),
                 "statement_ids": _unique(statement_ids[quote.id]),
             }

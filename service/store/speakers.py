@@ -9,20 +9,24 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from models import Speaker, SpeakerAlias, SpeakerRole
 from service.db import advisory_xact_lock
 from service.nlp.types import Quote as ExtractedQuote
-from service.registry.names import NameProfile, alias_rows, initials_compatible, org_parts, profile, role_key
+from service.registry.names import NameProfile, alias_rows, profile, role_key
+from service.registry.resolve import Action, Known, Mention, context_keys, resolve
 from service.store.articles import parse_date, shift_date
 from service.store.transactions import run_with_retry
+from service.vocab import SpeakerKind
 
 # Observed roles ("Defense Secretary" in an article of 2024-10-24) resolve role-only mentions
 # this many days around the dates they were seen.
@@ -37,7 +41,6 @@ def _lock_names(session: Session, profiles: Iterable[NameProfile]) -> None:
     for p in profiles:
         keys.update(k for k in (p.key, *p.full_keys) if k)
         keys.update(p.short_keys)
-        keys.update("~" + k for k in p.short_keys)
         keys.update("role:" + k for k in p.role_keys)
     for k in sorted(keys):
         advisory_xact_lock(session, "speaker", k)
@@ -71,12 +74,14 @@ def _add_aliases(session: Session, speaker_id: int, prof: NameProfile) -> None:
 
 
 def _observe_roles(
-    session: Session, speaker_id: int, prof: NameProfile, roles: Sequence[str], when: dt.date
+    session: Session, speaker_id: int, prof: NameProfile, roles: Sequence[str], when: dt.date | None
 ) -> None:
     """Record that the speaker held these titles on ``when`` ("observed" rows, one per title).
 
     (speaker, key, start_date) is unique across sources: a registry row that starts on ``when``
-    already covers that date, so no observed row is created on it or moved onto it.
+    already covers that date, so no observed row is created on it or moved onto it. An undated
+    article records the title without dates (evidence of identity, never of a date) unless the
+    speaker already has it.
     """
     titles = {role_key(r): r for r in roles if role_key(r)}
     for key in prof.role_keys:
@@ -88,7 +93,7 @@ def _observe_roles(
         starts = {r.start_date for r in rows}
         role = next((r for r in rows if r.source == "observed"), None)
         if role is None:
-            if when not in starts:
+            if when not in starts and not (when is None and rows):
                 session.add(
                     SpeakerRole(
                         speaker_id=speaker_id,
@@ -99,7 +104,7 @@ def _observe_roles(
                         source="observed",
                     )
                 )
-        else:
+        elif when is not None:
             start = min(role.start_date or when, when)
             if start != role.start_date and start not in starts:
                 role.start_date = start
@@ -107,68 +112,106 @@ def _observe_roles(
     session.flush()
 
 
-def _by_role(session: Session, prof: NameProfile, when: dt.date) -> int | None:
-    """The one speaker who held one of ``prof``'s titles on ``when``, if exactly one did.
+class SqlSpeakerIndex:
+    """The registry's `SpeakerIndex` over the speaker tables of one session."""
 
-    One-word titles ("the president", "the secretary") are too vague to resolve across articles.
-    """
-    keys = [k for k in prof.role_keys if len(k.split()) >= 2]
-    if not keys:
-        return None
-    dated = and_(
-        SpeakerRole.source == "registry",
-        SpeakerRole.start_date.is_not(None),
-        SpeakerRole.start_date <= when,
-        or_(SpeakerRole.end_date.is_(None), SpeakerRole.end_date >= when),
-    )
-    observed = and_(
-        SpeakerRole.source == "observed",
-        SpeakerRole.start_date <= shift_date(when, OBSERVED_ROLE_SLACK),
-        SpeakerRole.end_date >= shift_date(when, -OBSERVED_ROLE_SLACK),
-    )
-    ids = set(
-        session.scalars(
-            select(SpeakerRole.speaker_id).where(SpeakerRole.key.in_(keys), or_(dated, observed))
-        ).all()
-    )
-    return ids.pop() if len(ids) == 1 else None
+    def __init__(self, session: Session) -> None:
+        self.session = session
 
+    def _known(self, ids: Iterable[int]) -> dict[int, Known]:
+        ids = sorted(set(ids))
+        if not ids:
+            return {}
+        roles: dict[int, set[str]] = defaultdict(set)
+        for sid, key in self.session.execute(
+            select(SpeakerRole.speaker_id, SpeakerRole.key).where(SpeakerRole.speaker_id.in_(ids))
+        ):
+            roles[sid].add(key)
+        names: dict[int, list[str]] = defaultdict(list)
+        for sid, alias in self.session.execute(
+            select(SpeakerAlias.speaker_id, SpeakerAlias.alias).where(
+                SpeakerAlias.speaker_id.in_(ids), SpeakerAlias.kind == "name"
+            )
+        ):
+            names[sid].append(alias)
+        rows = self.session.execute(
+            select(Speaker.id, Speaker.name, Speaker.kind, Speaker.key).where(Speaker.id.in_(ids))
+        )
+        return {
+            r.id: Known(r.id, r.name, r.kind, r.key, frozenset(roles[r.id]), tuple(names[r.id])) for r in rows
+        }
 
-def _by_short(session: Session, prof: NameProfile, keys: Sequence[str]) -> int | None:
-    if not keys:
-        return None
-    ids = set(
-        session.scalars(
+    def by_full_keys(self, keys: Sequence[str]) -> list[tuple[Known, str]]:
+        if not keys:
+            return []
+        hits = [
+            (sid, key)
+            for sid, key in self.session.execute(
+                select(SpeakerAlias.speaker_id, SpeakerAlias.unique_key).where(
+                    SpeakerAlias.unique_key.in_(keys)
+                )
+            )
+            if key is not None
+        ]
+        hits += [
+            (sid, key)
+            for sid, key in self.session.execute(select(Speaker.id, Speaker.key).where(Speaker.key.in_(keys)))
+            if key is not None
+        ]
+        known = self._known(sid for sid, _ in hits)
+        return [(known[sid], key) for sid, key in hits if sid in known]
+
+    def by_short_keys(self, keys: Sequence[str], kind: str) -> list[Known]:
+        if not keys:
+            return []
+        ids = self.session.scalars(
             select(SpeakerAlias.speaker_id)
             .join(Speaker, Speaker.id == SpeakerAlias.speaker_id)
-            .where(SpeakerAlias.key.in_(keys), SpeakerAlias.kind == "surname", Speaker.kind == prof.kind)
+            .where(SpeakerAlias.key.in_(keys), SpeakerAlias.kind == "surname", Speaker.kind == kind)
         ).all()
-    )
-    ids |= set(session.scalars(select(Speaker.id).where(Speaker.key.in_(["~" + k for k in keys]))).all())
-    return ids.pop() if len(ids) == 1 else None
+        return list(self._known(ids).values())
+
+    def by_role(self, role_keys: Sequence[str], when: dt.date) -> list[Known]:
+        dated = and_(
+            SpeakerRole.source == "registry",
+            SpeakerRole.start_date.is_not(None),
+            SpeakerRole.start_date <= when,
+            or_(SpeakerRole.end_date.is_(None), SpeakerRole.end_date >= when),
+        )
+        observed = and_(
+            SpeakerRole.source == "observed",
+            SpeakerRole.start_date <= shift_date(when, OBSERVED_ROLE_SLACK),
+            SpeakerRole.end_date >= shift_date(when, -OBSERVED_ROLE_SLACK),
+        )
+        ids = self.session.scalars(
+            select(SpeakerRole.speaker_id).where(SpeakerRole.key.in_(role_keys), or_(dated, observed))
+        ).all()
+        return list(self._known(ids).values())
 
 
-def _bare_org(session: Session, prof: NameProfile) -> int | None:
-    """A country-qualified organisation ("South Korean National Intelligence Service") found as an
-    organisation stored under its bare name, if exactly one has it and no other country's form."""
-    country, bare = org_parts(prof.display)
-    if country is None:
-        return None
-    ids = set(
-        session.scalars(
-            select(SpeakerAlias.speaker_id)
-            .join(Speaker, Speaker.id == SpeakerAlias.speaker_id)
-            .where(SpeakerAlias.unique_key == bare, Speaker.kind == prof.kind)
-        ).all()
-    )
-    if len(ids) != 1:
-        return None
-    sid = ids.pop()
-    names = session.scalars(
-        select(SpeakerAlias.alias).where(SpeakerAlias.speaker_id == sid, SpeakerAlias.kind == "name")
-    ).all()
-    countries = {org_parts(n)[0] for n in names} - {None}
-    return sid if countries <= {country} else None
+@dataclass(frozen=True)
+class Resolution:
+    """What resolving one extracted speaker did: its speaker id (None: a description or no
+    name), whether the speaker was created, and the kind shown on its quotes."""
+
+    speaker_id: int | None
+    created: bool
+    kind: str
+
+
+def _create(session: Session, prof: NameProfile) -> tuple[int, bool]:
+    """A new speaker for ``prof`` (or the one another transaction created with its key)."""
+    try:
+        with session.begin_nested():
+            sp = Speaker(name=prof.display[:300], key=prof.key[:300] or None, kind=prof.kind)
+            session.add(sp)
+            session.flush()
+            return sp.id, True
+    except IntegrityError:
+        sid = session.scalar(select(Speaker.id).where(Speaker.key == prof.key)) if prof.key else None
+        if sid is None:
+            raise
+        return sid, False
 
 
 def resolve_speaker(
@@ -177,94 +220,40 @@ def resolve_speaker(
     when: dt.date | None,
     context: dict[str, set[int]] | None = None,
     roles: Sequence[str] = (),
-) -> tuple[int | None, bool]:
-    """The canonical speaker id for ``prof`` (creating one if needed) and whether it was created.
+    kind: str | None = None,
+) -> Resolution:
+    """Resolve one extracted speaker (`service.registry.resolve` decides) and apply the decision:
+    create or complete the speaker row, add its aliases and observed titles, and record its keys
+    in the article's ``context``.
 
-    Order: full names (unique aliases) -> short forms that this article's already resolved
-    speakers use (``context``) -> a short form held by exactly one known speaker of the same
-    kind (surname-only persons, bare organisation names) -> a title held by exactly one speaker
-    on that date (role-only mentions; never creates a speaker) -> a new speaker.
-
-    ``when`` is the article's date; None (undated) resolves no role-only mention and records
-    no observed role, since either would need a date.
+    ``when`` is the article's date; None (undated) resolves no title-only mention and records
+    titles without dates. ``kind`` is extraction's kind (the
+    profile's when not given).
     """
-    if prof is None:
-        return None, False
     context = context if context is not None else {}
-    if not prof.key:
-        return (_by_role(session, prof, when) if when is not None else None), False
-    sid: int | None = None
-    if prof.full_keys:
-        rows: list[tuple[int, str | None]] = [
-            (r[0], r[1])
-            for r in session.execute(
-                select(SpeakerAlias.speaker_id, SpeakerAlias.unique_key).where(
-                    SpeakerAlias.unique_key.in_(prof.full_keys)
-                )
-            )
-        ]
-        rows += [
-            (r[0], r[1])
-            for r in session.execute(select(Speaker.id, Speaker.key).where(Speaker.key.in_(prof.full_keys)))
-        ]
-        if rows and prof.kind == "person":
-            # "George W. Bush" is not "George H. W. Bush" although both fold to "george bush".
-            ids = {r[0] for r in rows}
-            names = dict(session.execute(select(Speaker.id, Speaker.name).where(Speaker.id.in_(ids))).all())
-            rows = [r for r in rows if initials_compatible(prof.display, names[r[0]])]
-        if rows:
-            exact = [r[0] for r in rows if r[1] == prof.key]
-            sid = exact[0] if exact else min(r[0] for r in rows)
-    bare_org_keys = [k for k in prof.full_keys if prof.kind != "person" and " " in k]
-    if sid is None:
-        lookup = list(prof.short_keys) if not prof.full_keys else []
-        lookup += bare_org_keys
-        in_article = {i for k in lookup for i in context.get(k, set())}
-        if len(in_article) == 1:
-            sid = next(iter(in_article))
-        elif not in_article:
-            sid = _by_short(session, prof, lookup)
-    if sid is None and prof.kind != "person":
-        sid = _bare_org(session, prof)
-    if sid is None and prof.kind == "person" and prof.full_keys:
-        # An earlier surname-only speaker ("Kirby") becomes this full-named one.
-        olds = session.scalars(
-            select(Speaker).where(Speaker.key.in_(["~" + k for k in prof.short_keys]))
-        ).all()
-        # Only while no other known person has that surname (else "Kim" could be any Kim).
-        others = session.scalar(
-            select(func.count(func.distinct(SpeakerAlias.speaker_id)))
-            .join(Speaker, Speaker.id == SpeakerAlias.speaker_id)
-            .where(
-                SpeakerAlias.key.in_(prof.short_keys),
-                SpeakerAlias.kind == "surname",
-                Speaker.kind == "person",
-                Speaker.key.not_like("~%"),
-            )
-        )
-        if len(olds) == 1 and not others:
-            old = olds[0]
-            old.name, old.key = prof.display[:300], prof.key[:300]
-            session.flush()
-            sid = old.id
+    mention = Mention(prof, kind or (prof.kind if prof else SpeakerKind.UNKNOWN.value), tuple(roles))
+    decision = resolve(mention, when, context, SqlSpeakerIndex(session))
+    if prof is None or decision.action == Action.NONE:
+        return Resolution(None, False, decision.kind)
     created = False
-    if sid is None:
-        try:
-            with session.begin_nested():
-                sp = Speaker(name=prof.display[:300], key=prof.key[:300], kind=prof.kind)
-                session.add(sp)
-                session.flush()
-                sid, created = sp.id, True
-        except IntegrityError:
-            sid = session.scalar(select(Speaker.id).where(Speaker.key == prof.key))
-            if sid is None:
-                raise
-    _add_aliases(session, sid, prof)
-    if (roles or prof.role_keys) and when is not None:
+    if decision.action == Action.NEW:
+        sid, created = _create(session, prof)
+    else:
+        assert decision.speaker_id is not None
+        sid = decision.speaker_id
+    if decision.action == Action.COMPLETE:
+        old = session.get(Speaker, sid)
+        assert old is not None
+        old.name, old.key = prof.display[:300], prof.key[:300] or None
+        session.flush()
+    speaker_kind = session.scalar(select(Speaker.kind).where(Speaker.id == sid)) or prof.kind
+    if prof.key or prof.short_keys:
+        _add_aliases(session, sid, prof)
+    if roles or prof.role_keys:
         _observe_roles(session, sid, prof, roles, when)
-    for k in (*prof.short_keys, *bare_org_keys, *prof.full_keys):
+    for k in context_keys(prof):
         context.setdefault(k, set()).add(sid)
-    return sid, created
+    return Resolution(sid, created, speaker_kind)
 
 
 def speaker_key(quote: ExtractedQuote) -> SpeakerKey:
@@ -275,10 +264,10 @@ def speaker_key(quote: ExtractedQuote) -> SpeakerKey:
 
 def resolve_article_speakers(
     session: Session, quotes: Sequence[ExtractedQuote], when: dt.date | None
-) -> tuple[dict[SpeakerKey, int | None], int]:
-    """The speaker id of each distinct extracted speaker of one article (by `speaker_key`) and
-    how many speakers were created. Every name key is locked first (sorted), then full names
-    are resolved before short ones, so that short forms can follow the article's full names."""
+) -> dict[SpeakerKey, Resolution]:
+    """The resolution of each distinct extracted speaker of one article (by `speaker_key`).
+    Every name key is locked first (sorted), then full names are resolved before short ones,
+    so that short forms can follow the article's full names."""
     profs: dict[SpeakerKey, NameProfile | None] = {}
     for q in quotes:
         sp = q.speaker
@@ -289,18 +278,15 @@ def resolve_article_speakers(
             )
     _lock_names(session, [p for p in profs.values() if p is not None])
     context: dict[str, set[int]] = {}
-    resolved: dict[SpeakerKey, int | None] = {}
-    created_count = 0
 
     def has_full_name(k: SpeakerKey) -> bool:
         p = profs[k]
         return bool(p is not None and p.full_keys)
 
-    for k in sorted(profs, key=lambda k: (0 if has_full_name(k) else 1, str(k))):
-        sid, created = resolve_speaker(session, profs[k], when, context, roles=k[3])
-        resolved[k] = sid
-        created_count += int(created)
-    return resolved, created_count
+    return {
+        k: resolve_speaker(session, profs[k], when, context, roles=k[3], kind=k[1])
+        for k in sorted(profs, key=lambda k: (0 if has_full_name(k) else 1, str(k)))
+    }
 
 
 def load_registry(session_factory: sessionmaker[Session], path: str | Path) -> int:
@@ -320,7 +306,7 @@ def load_registry(session_factory: sessionmaker[Session], path: str | Path) -> i
                 profs.append((e, p))
         _lock_names(session, [p for _, p in profs])
         for e, p in profs:
-            sid, _ = resolve_speaker(session, p, None)
+            sid = resolve_speaker(session, p, None, kind=p.kind).speaker_id
             if sid is None:
                 continue
             sp = session.get(Speaker, sid)

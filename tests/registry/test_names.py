@@ -69,7 +69,7 @@ def test_east_asian_short_form_is_the_family_name() -> None:
 
 def test_surname_only_and_role_only_profiles() -> None:
     p = profile("Kirby")
-    assert p is not None and p.key == "~kirby" and not p.full_keys
+    assert p is not None and p.key == "" and p.short_keys == ("kirby",) and not p.full_keys
     r = profile("the Defense Secretary")
     assert r is not None and r.key == "" and r.role_keys == ("defense secretary",)
     assert profile("") is None

@@ -147,7 +147,12 @@ def test_surname_uses_article_context_and_registry_is_idempotent(
     assert load_registry(session_factory, REGISTRY) == n1
     assert counts == [_count(session_factory, m) for m in (Speaker, SpeakerAlias)]
     text = 'President Zelenskyy spoke. Zelensky said "We need more air defence."'
-    _ingest(session_factory, "z", text, [q(text, "We need more air defence.", "Zelensky")])
+    # A bare surname links across articles only with an agreeing title.
+    _ingest(
+        session_factory, "z", text, [q(text, "We need more air defence.", "Zelensky", roles=("President",))]
+    )
+    bare = 'Zelensky said "We need more."'
+    _ingest(session_factory, "z2", bare, [q(bare, "We need more.", "Zelensky")])
     text2 = (
         'Organisations: the South Korean National Intelligence Service said "Troops arrived." '
         "Later South Korea's National Intelligence Service added more."
@@ -160,6 +165,7 @@ def test_surname_uses_article_context_and_registry_is_idempotent(
         ).all()
     assert set(rows) == {
         ("Zelensky", "Volodymyr Zelenskyy"),
+        ("Zelensky", "Zelensky"),
         ("South Korea's National Intelligence Service", "South Korean National Intelligence Service"),
     }
 
@@ -237,15 +243,25 @@ def test_new_canonical_wording_rescores_the_units(session_factory: sessionmaker[
 
 
 def test_surname_only_speaker_upgraded_only_when_unambiguous(session_factory: sessionmaker[Session]) -> None:
+    spokesman = ("National Security Council spokesman",)
     t1 = 'Kirby said "We are watching the border."'
-    _ingest(session_factory, "k1", t1, [q(t1, "We are watching the border.", "Kirby")])
+    _ingest(session_factory, "k1", t1, [q(t1, "We are watching the border.", "Kirby", roles=spokesman)])
     t2 = 'John Kirby said "We are watching the border closely."'
-    _ingest(session_factory, "k2", t2, [q(t2, "We are watching the border closely.", "John Kirby")])
+    _ingest(
+        session_factory,
+        "k2",
+        t2,
+        [q(t2, "We are watching the border closely.", "John Kirby", roles=spokesman)],
+    )
+    t6 = 'Kirby said "Nothing to add."'  # no agreeing title: a surname-only speaker of its own
+    _ingest(session_factory, "k6", t6, [q(t6, "Nothing to add.", "Kirby")])
     t3 = 'Kim Jong Un said "We are ready." Kim Yo Jong said "We agree."'
     k3 = [q(t3, "We are ready.", "Kim Jong Un"), q(t3, "We agree.", "Kim Yo Jong")]
     _ingest(session_factory, "k3", t3, k3)
     t4 = 'Kim said "We will respond."'
-    _ingest(session_factory, "k4", t4, [q(t4, "We will respond.", "Kim")])  # ambiguous: a "~kim" speaker
+    _ingest(
+        session_factory, "k4", t4, [q(t4, "We will respond.", "Kim")]
+    )  # ambiguous: a surname-only speaker
     t5 = 'Kim Il Sung said "History."'
     _ingest(session_factory, "k5", t5, [q(t5, "History.", "Kim Il Sung")])
     with session_factory() as s:
@@ -257,6 +273,7 @@ def test_surname_only_speaker_upgraded_only_when_unambiguous(session_factory: se
             ).all()
         )
     assert by_article["k1"] == by_article["k2"] == "John Kirby"
+    assert by_article["k6"] == "Kirby"
     assert by_article["k4"] == "Kim"  # never merged into any of the Kims
     assert by_article["k5"] == "Kim Il Sung"
 
