@@ -23,6 +23,7 @@ test: setup
 	bash scripts/ensure_services.sh
 	bash scripts/ensure_browser.sh
 	$(BIN)/ruff check service models tests scripts wsgi.py
+	$(BIN)/mypy service models
 	$(BIN)/python -m pytest -q
 
 lint: setup

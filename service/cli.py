@@ -235,6 +235,39 @@ def worker(
 
 
 @cli.command()
+@click.option("--batch-size", default=16, show_default=True, help="Articles extracted per batch.")
+def reresolve(batch_size: int) -> None:
+    """Re-resolve the speakers of every stored article with the current rules (DATABASE_URL).
+
+    Extracts each article again and moves quotes whose speaker changed, with their statement
+    units; nothing stored is lost, and running it again changes nothing.
+    """
+    from tqdm import tqdm
+
+    from service.db import get_engine, make_session_factory
+    from service.store.reresolve import reresolve_all
+    from service.variants.embeddings import get_embedder
+
+    try:
+        embed_fn = get_embedder(os.environ.get("QUOTES_EMBEDDINGS"))
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    factory = make_session_factory(get_engine(), writer=True)
+    bar = tqdm(unit="article", file=sys.stderr, disable=None)
+
+    def report(_external_id: str, _moved: int) -> None:
+        bar.update(1)
+
+    summary = reresolve_all(factory, batch_size=batch_size, embed_fn=embed_fn, progress=report)
+    bar.close()
+    click.echo(
+        f"{summary.articles} articles re-resolved: {summary.quotes_moved} quotes moved to another speaker "
+        f"in {len(summary.changed_articles)} articles, {summary.speakers_created} speakers created, "
+        f"{summary.speakers_removed} speakers left without quotes removed"
+    )
+
+
+@cli.command()
 @click.option("--jsonl", "fmt", flag_value="jsonl", default=True, help="JSON lines (default).")
 @click.option("--csv", "fmt", flag_value="csv", help="CSV with a header row.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Output file [stdout].")

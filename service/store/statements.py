@@ -12,11 +12,11 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from models import Occurrence, OccurrenceBand, Speaker, SpeakerTerm, Statement
+from models import Article, Occurrence, OccurrenceBand, Speaker, SpeakerTerm, Statement
 from service.db import advisory_xact_lock
 from service.variants.embeddings import Embedder, cosine, embed, from_bytes, to_bytes
 from service.variants.grouping import (
@@ -215,3 +215,65 @@ def place_units(
         for occ in sorted(pending[sid], key=lambda o: o.start):
             created += int(place_unit(session, occ, when, embed_fn))
     return created
+
+
+def _drop_terms(session: Session, speaker_id: int, stems: Iterable[str]) -> None:
+    """Undo `_bump_terms` for one unit: the speaker's term counts without its stems."""
+    keys = sorted({s[:100] for s in stems})
+    if not keys:
+        return
+    where = (SpeakerTerm.speaker_id == speaker_id, SpeakerTerm.stem.in_(keys))
+    session.execute(update(SpeakerTerm).where(*where).values(df=SpeakerTerm.df - 1))
+    session.execute(delete(SpeakerTerm).where(*where, SpeakerTerm.df <= 0))
+
+
+def unplace_unit(session: Session, occ: Occurrence) -> None:
+    """Take a placed unit out of its statement and its speaker's index (the reverse of
+    `place_unit`; the caller holds the speaker's statement lock).
+
+    The statement loses one occurrence and is deleted when none is left; when the unit gave its
+    canonical wording, the best remaining unit (direct first, then longer) gives it instead and the
+    others are relabelled against it. Its first/last seen dates follow the remaining units.
+    """
+    if occ.statement_id is None or occ.speaker_id is None:
+        occ.statement_id = None
+        return
+    speaker_id, statement_id, was_canonical = occ.speaker_id, occ.statement_id, occ.label == "canonical"
+    session.execute(delete(OccurrenceBand).where(OccurrenceBand.occurrence_id == occ.id))
+    _drop_terms(session, speaker_id, features(occ.text).stems)
+    session.execute(update(Speaker).where(Speaker.id == speaker_id).values(unit_count=Speaker.unit_count - 1))
+    occ.statement_id, occ.label, occ.similarity, occ.diff = None, None, None, None
+    session.flush()
+    st = session.get(Statement, statement_id)
+    assert st is not None
+    rest = session.scalars(select(Occurrence).where(Occurrence.statement_id == statement_id)).all()
+    if not rest:
+        session.execute(delete(Statement).where(Statement.id == statement_id))
+        return
+    st.occurrence_count = len(rest)
+    dates = [
+        d
+        for d in session.scalars(
+            select(Article.published_at).where(Article.id.in_({o.article_id for o in rest}))
+        )
+        if d is not None
+    ]
+    st.first_seen, st.last_seen = (min(dates), max(dates)) if dates else (None, None)
+    if was_canonical:
+        best = min(rest, key=lambda o: (canonical_rank(o.type, o.text), o.id))
+        st.text, st.canonical_type = best.text, best.type
+        best.label, best.diff, best.similarity = "canonical", None, 1.0
+        session.flush()
+        n = session.execute(select(Speaker.unit_count).where(Speaker.id == speaker_id)).scalar_one()
+        stems: set[str] = set()
+        for o in rest:
+            stems |= features(o.text).stems
+        df = dict(
+            session.execute(
+                select(SpeakerTerm.stem, SpeakerTerm.df).where(
+                    SpeakerTerm.speaker_id == speaker_id, SpeakerTerm.stem.in_(sorted(stems))
+                )
+            ).all()
+        )
+        _relabel(session, st, idf_weight(df, n), from_bytes(best.embedding))
+    session.flush()

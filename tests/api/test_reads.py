@@ -68,7 +68,7 @@ def test_statement_filters(sample_client: FlaskClient, ids: dict[str, Any]) -> N
 def test_statement_detail_and_unknown_ids(sample_client: FlaskClient, ids: dict[str, Any]) -> None:
     r = sample_client.get(f"/v1/statements/{ids['statement']}")
     assert r.status_code == 200
-    assert r.get_json()["speaker"] == {"id": ids["kirby"], "name": "John Kirby"}
+    assert r.get_json()["speaker"] == {"id": ids["kirby"], "name": "John Kirby", "kind": "person"}
     for url in (
         "/v1/statements/999999",
         "/v1/speakers/999999",
