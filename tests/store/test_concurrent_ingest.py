@@ -78,6 +78,7 @@ from service.db import get_engine, make_session_factory
 from service.nlp.types import Quote, Speaker, TextSpan
 from service.store.articles import ArticleInput
 from service.store.sources import run_ingest
+from service.variants.embeddings import pseudo_embed
 
 seed, n = int(sys.argv[1]), int(sys.argv[2])
 names = ["Kim Jong-un", "Kim Jong Un", "John Kirby", "Lloyd Austin",
@@ -99,7 +100,7 @@ for i in range(n):
     quotes[text] = [Quote(s, e, t, "direct", (), None, Speaker(nm, None, "person")) for s, e, t, nm in qs]
 order = articles[::-1] if seed else articles
 run_ingest(order, make_session_factory(get_engine(), writer=True), batch_size=4, registry=None,
-           extract_many=lambda texts: [quotes[t] for t in texts])
+           extract_many=lambda texts: [quotes[t] for t in texts], embed_fn=pseudo_embed)
 print("ok")
 """
 
