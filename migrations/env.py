@@ -10,7 +10,7 @@ from logging.config import fileConfig
 from alembic import context
 
 from models import Base
-from service.db import database_url, make_engine
+from service.db import database_url, make_engine, migration_connection
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("connection") is None:
@@ -37,7 +37,7 @@ def run_migrations_online() -> None:
         _run(connection)
         return
     engine = make_engine(_url())
-    with engine.connect() as conn:
+    with migration_connection(engine) as conn:
         _run(conn)
         conn.commit()
     engine.dispose()

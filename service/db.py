@@ -109,6 +109,28 @@ def _file_lock(path: Path) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
+@contextlib.contextmanager
+def migration_connection(engine: Engine) -> Iterator[Connection]:
+    """A connection to run migrations on. SQLite: foreign keys are off while it is open (a batch
+    migration recreates tables that others reference, and dropping the old table would fail or
+    cascade), checked with ``PRAGMA foreign_key_check`` and switched on again afterwards."""
+    with engine.connect() as conn:
+        if engine.dialect.name != "sqlite":
+            yield conn
+            return
+        raw = conn.connection.dbapi_connection
+        assert raw is not None
+        raw.execute("PRAGMA foreign_keys=OFF")  # outside any transaction, or SQLite ignores it
+        try:
+            yield conn
+        finally:
+            conn.rollback()
+            broken = raw.execute("PRAGMA foreign_key_check").fetchall()
+            raw.execute("PRAGMA foreign_keys=ON")
+        if broken:
+            raise RuntimeError(f"migration left {len(broken)} broken foreign key(s): {broken[:3]}")
+
+
 def upgrade_db(engine: Engine) -> None:
     """Run Alembic migrations up to head; safe when several processes call it at once."""
     from alembic import command
@@ -133,7 +155,7 @@ def upgrade_db(engine: Engine) -> None:
         if db_path and db_path != ":memory:"
         else contextlib.nullcontext()
     )
-    with lock, engine.connect() as conn:
+    with lock, migration_connection(engine) as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
         conn.commit()

@@ -52,3 +52,58 @@ def test_migration_adds_unit_embeddings_and_downgrades(tmp_path: Path) -> None:
     upgrade_db(engine)
     assert "embedding" in {c["name"] for c in inspect(engine).get_columns("occurrences")}
     engine.dispose()
+
+
+def test_migration_turns_groups_into_descriptions_and_short_keys_into_null(db_url: str) -> None:
+    from alembic import command
+    from sqlalchemy import text
+
+    from service.db import alembic_config, migration_connection
+
+    engine = make_engine(db_url)
+    cfg = alembic_config()
+    with migration_connection(engine) as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0004")
+        conn.execute(
+            text(
+                "INSERT INTO speakers (id, name, key, kind, unit_count, created_at) VALUES "
+                "(1, 'Researchers', 'researchers', 'group', 0, CURRENT_TIMESTAMP), "
+                "(2, 'Kirby', '~kirby', 'person', 0, CURRENT_TIMESTAMP)"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO articles (id, external_id, text, content_hash, created_at) "
+                "VALUES (1, 'a', 'x', 'h', CURRENT_TIMESTAMP)"
+            )
+        )
+        conn.execute(
+            text(
+                'INSERT INTO quotes (id, article_id, start, "end", text, type, speaker_id, created_at) '
+                "VALUES (1, 1, 0, 1, 'x', 'direct', 1, CURRENT_TIMESTAMP)"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO speaker_aliases (speaker_id, alias, key, kind, created_at) "
+                "VALUES (2, 'Kirby', 'kirby', 'surname', CURRENT_TIMESTAMP)"
+            )
+        )
+        conn.commit()
+    upgrade_db(engine)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT kind, key FROM speakers ORDER BY id")).all() == [
+            ("description", "researchers"),
+            ("person", None),
+        ]
+        assert conn.execute(text("SELECT speaker_kind FROM quotes")).scalar() == "description"
+        assert conn.execute(text("SELECT count(*) FROM speaker_aliases")).scalar() == 1  # nothing cascaded
+    with migration_connection(engine) as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0004")
+        conn.commit()
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT kind, key FROM speakers ORDER BY id")).all()
+    assert rows[0] == ("group", "researchers") and rows[1][1] is not None
+    engine.dispose()
