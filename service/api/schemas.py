@@ -154,7 +154,7 @@ class PageArgsSchema(InputSchema):
         validate=validate.Range(min=1, max=MAX_LIMIT),
         metadata={"description": f"Items per page (1-{MAX_LIMIT})."},
     )
-    cursor = CursorField()
+    cursor: fields.String = CursorField()
 
 
 class SpeakerQueryArgsSchema(PageArgsSchema):

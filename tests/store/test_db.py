@@ -64,7 +64,7 @@ def test_migration_turns_groups_into_descriptions_and_short_keys_into_null(db_ur
     cfg = alembic_config()
     with migration_connection(engine) as conn:
         cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0004")
+        command.upgrade(cfg, "0007")
         conn.execute(
             text(
                 "INSERT INTO speakers (id, name, key, kind, unit_count, created_at) VALUES "
@@ -101,7 +101,7 @@ def test_migration_turns_groups_into_descriptions_and_short_keys_into_null(db_ur
         assert conn.execute(text("SELECT count(*) FROM speaker_aliases")).scalar() == 1  # nothing cascaded
     with migration_connection(engine) as conn:
         cfg.attributes["connection"] = conn
-        command.downgrade(cfg, "0004")
+        command.downgrade(cfg, "0007")
         conn.commit()
     with engine.connect() as conn:
         rows = conn.execute(text("SELECT kind, key FROM speakers ORDER BY id")).all()

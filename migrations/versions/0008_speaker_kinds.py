@@ -1,8 +1,8 @@
 """speaker kinds: "group" becomes "description"; quotes keep their speaker's kind; speakers known
 only by a short form have no key (instead of a "~" key prefix)
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-11-30 00:50:00.000000
 """
 
@@ -10,8 +10,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = "0005"
-down_revision = "0004"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
