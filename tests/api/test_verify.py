@@ -31,7 +31,7 @@ def test_exact_quote_is_verbatim(sample_client: FlaskClient, ids: dict[str, Any]
     (match, *_) = answer["matches"]
     assert match["verdict"] == "verbatim"
     assert match["statement"]["id"] == ids["statement"]
-    assert match["speaker"] == {"id": ids["kirby"], "name": "John Kirby"}
+    assert match["speaker"] == {"id": ids["kirby"], "name": "John Kirby", "kind": "person"}
     assert match["attributed_to"] is None and match["conflicts"] == []
     assert len(match["sources"]) == 4
     assert match["best_variant"]["text"] in (KIRBY_STATEMENT, KIRBY_STATEMENT + ".")
@@ -92,7 +92,7 @@ def test_wording_of_someone_else_is_other_speaker(sample_client: FlaskClient, id
         answer = _answer(sample_client, text=KIRBY_STATEMENT, speaker=speaker)
         assert answer["verdict"] == "other_speaker", (speaker, answer)
         match = answer["matches"][0]
-        assert match["attributed_to"] == {"id": ids["kirby"], "name": "John Kirby"}
+        assert match["attributed_to"] == {"id": ids["kirby"], "name": "John Kirby", "kind": "person"}
         assert match["recorded_verdict"] == "verbatim"
         assert all(m["verdict"] not in ON_RECORD for m in answer["matches"])
     assert _answer(sample_client, text=KIRBY_STATEMENT, speaker="Nobody Known")["speakers"] == []
