@@ -45,7 +45,6 @@ def test_offsets_index_the_returned_text(pages: dict[str, dict[str, Any]]) -> No
         ("jsonld_body.html", "Those goats were so smart", "Shanna Challenger"),
         ("jsonld_body.html", "A crew of eight", "Tom Whitfield"),
         ("jsonld_body.html", "for people to marvel", "Shanna Challenger"),
-        ("jsonld_body.html", "grazing alone will not stop", "Scientists"),
         ("jsonld_body.html", "Goats reduce the fuel load", "Lena Park"),
         ("entities_captions.html", "We are seeing the same pattern", "Helena Costa"),
         ("entities_captions.html", "Nobody who destroys the forest", "Carla Reis"),
@@ -59,6 +58,12 @@ def test_quotes_and_speakers(
 ) -> None:
     q = _by_fragment(pages[page], fragment)
     assert speaker in (q["speaker"]["name"] or "")
+
+
+def test_unnamed_source_is_a_description(pages: dict[str, dict[str, Any]]) -> None:
+    q = _by_fragment(pages["jsonld_body.html"], "grazing alone will not stop")
+    assert q["speaker"]["kind"] == "description" and q["speaker"]["name"] is None
+    assert "Scientists" in q["speaker"]["mention"]["text"]
 
 
 def test_no_furniture_quotes(pages: dict[str, dict[str, Any]]) -> None:

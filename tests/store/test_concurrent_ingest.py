@@ -17,7 +17,13 @@ SEEDS = sorted(str(p) for p in (ROOT / "seeds").glob("*.txt"))
 
 DUPLICATE_CHECKS = {
     "articles": "SELECT count(*) - count(DISTINCT content_hash) FROM articles",
-    "speakers": "SELECT count(*) - count(DISTINCT key) FROM speakers",
+    "speakers": "SELECT count(key) - count(DISTINCT key) FROM speakers",
+    # Speakers known only by a short form ("U.S.") have no key: the same short form twice is a duplicate
+    # here, where both processes ingest the same articles.
+    "short-form speakers": (
+        "SELECT count(*) FROM (SELECT 1 FROM speakers WHERE key IS NULL"
+        " GROUP BY name, kind HAVING count(*) > 1) d"
+    ),
     "full-name aliases": (
         "SELECT count(*) - count(DISTINCT unique_key) FROM speaker_aliases WHERE unique_key IS NOT NULL"
     ),
