@@ -4,12 +4,16 @@ preparation of API input: HTML converted the same way as on every other path."""
 from __future__ import annotations
 
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import current_app
 
 from service.errors import Unprocessable
 from service.text.loader import PreparedInput, prepare_input
+
+if TYPE_CHECKING:
+    from service.store.articles import ArticleInput
+    from service.store.ingest import IngestResult
 
 _lock = threading.Lock()
 
@@ -42,3 +46,22 @@ def prepare_api_text(
         message = f"The article text of this {prepared.format} is longer than {max_chars} characters."
         raise Unprocessable(message, {"json": {"text": [message]}})
     return prepared
+
+
+def ingest_in_request(article: ArticleInput) -> IngestResult:
+    """Store one article now, with the app's extractor and embedding model (POST /v1/articles and
+    the web app's form): extraction, speakers and statements in one transaction."""
+    from service.extensions import get_db
+    from service.store.sources import run_ingest
+    from service.variants.embeddings import get_embedder
+
+    extractor = get_app_extractor()
+    summary = run_ingest(
+        [article],
+        get_db().writer_sessions,
+        extract_many=lambda texts: [extractor.extract(t) for t in texts],
+        registry=None,
+        embed_fn=get_embedder(current_app.config.get("EMBEDDINGS")),
+    )
+    (result,) = summary.results
+    return result

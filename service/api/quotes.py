@@ -9,7 +9,7 @@ from flask.views import MethodView
 
 from service.api.auth import SECURITY, require_api_key
 from service.api.blueprint import Blueprint
-from service.api.extraction import get_app_extractor, prepare_api_text
+from service.api.extraction import ingest_in_request, prepare_api_text
 from service.api.jobs import enqueue_article
 from service.api.pagination import page, search_page
 from service.api.schemas import (
@@ -28,8 +28,7 @@ from service.extensions import db_session, get_db
 from service.store import queries
 from service.store.articles import find_duplicate
 from service.store.queries import SearchAfter
-from service.store.sources import article_input, run_ingest
-from service.variants.embeddings import get_embedder
+from service.store.sources import article_input
 
 blp = Blueprint("quotes", __name__, url_prefix="/v1", description="Quotes and articles.")
 
@@ -99,15 +98,7 @@ class Articles(MethodView):
             response.status_code = 202
             response.headers.update({"Location": job["url"], "Preference-Applied": "respond-async"})
             return response
-        extractor = get_app_extractor()
-        summary = run_ingest(
-            [article],
-            get_db().writer_sessions,
-            extract_many=lambda texts: [extractor.extract(t) for t in texts],
-            registry=None,
-            embed_fn=get_embedder(current_app.config.get("EMBEDDINGS")),
-        )
-        (result,) = summary.results
+        result = ingest_in_request(article)
         if result.article_id is None:  # ingest stores or finds the article, or raises
             raise RuntimeError("ingest returned no article id")
         return _article_or_404(result.article_id), 201 if result.status == "added" else 200

@@ -13,7 +13,7 @@ from flask import Blueprint, Response, current_app, redirect, render_template, r
 from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException, NotFound
 
-from service.extensions import db_session, get_db
+from service.extensions import db_session
 from service.store import browse, queries
 from service.store.ingest import date_in_range
 from service.web.marks import (
@@ -411,11 +411,10 @@ def _ingest(
 ) -> tuple[int | None, str]:
     """Store one article as ``POST /v1/articles`` does (HTML converted, page metadata used where the
     form leaves a field empty): (article id, "added"/"duplicate") or (None, why not)."""
-    from service.api.extraction import get_app_extractor
+    from service.api.extraction import ingest_in_request
     from service.api.schemas import MAX_ARTICLE_CHARS
-    from service.store.sources import InputError, article_input, run_ingest
+    from service.store.sources import InputError, article_input
     from service.text.loader import prepare_input
-    from service.variants.embeddings import get_embedder
 
     prepared = prepare_input(text, None, name=name)
     given: dict[str, Any] = {k: v for k, v in form.items() if k != "text" and v}
@@ -427,15 +426,7 @@ def _ingest(
     except InputError:
         return None, f"The {prepared.format} has no article text."
     article.external_id = article.url or f"web-{article.content_hash[:16]}"
-    extractor = get_app_extractor()
-    summary = run_ingest(
-        [article],
-        get_db().writer_sessions,
-        extract_many=lambda texts: [extractor.extract(t) for t in texts],
-        registry=None,
-        embed_fn=get_embedder(current_app.config.get("EMBEDDINGS")),
-    )
-    (result,) = summary.results
+    result = ingest_in_request(article)
     return result.article_id, result.status
 
 
