@@ -15,7 +15,6 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime as dt
 import hashlib
 import os
@@ -32,7 +31,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from liveserver import ROOT, free_port, running, serve_command  # scripts/ is on sys.path
+from liveserver import ROOT, api_and_bare  # scripts/ is on sys.path
 
 sys.path.insert(0, str(ROOT))
 
@@ -337,25 +336,8 @@ def main() -> int:
     speaker = insert_synthetic(url, args.quotes)
     print(f"  {args.quotes:,} synthetic quotes inserted in {time.monotonic() - t0:.1f}s")
 
-    api_port, bare_port = free_port(), free_port()
-    api_base, bare_base = f"http://127.0.0.1:{api_port}", f"http://127.0.0.1:{bare_port}"
-    with contextlib.ExitStack() as stack:
-        stack.enter_context(
-            running(
-                serve_command(api_port, args.workers),
-                env=env,
-                health_url=f"{api_base}/healthz",
-                log_path=tmp / "api.log",
-            )
-        )
-        stack.enter_context(
-            running(
-                [sys.executable, __file__, "--bare-server", str(bare_port), "--workers", str(args.workers)],
-                env=env,
-                health_url=f"{bare_base}/bare",
-                log_path=tmp / "bare.log",
-            )
-        )
+    with api_and_bare(env, args.workers, tmp) as (api_port, bare_port):
+        api_base, bare_base = f"http://127.0.0.1:{api_port}", f"http://127.0.0.1:{bare_port}"
         wrk = ensure_wrk()
         target = f"{api_base}/v1/speakers/{speaker}/statements"
         with urllib.request.urlopen(target) as resp:

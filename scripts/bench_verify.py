@@ -20,7 +20,6 @@ Prints p50/p95/p99 latency per look-up, requests/s, and the ratios to the bare e
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime as dt
 import hashlib
 import http.client
@@ -37,7 +36,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from liveserver import ROOT, free_port, running, serve_command  # scripts/ is on sys.path
+from liveserver import ROOT, api_and_bare  # scripts/ is on sys.path
 
 sys.path.insert(0, str(ROOT))
 
@@ -272,25 +271,7 @@ def main() -> int:
     mix = build(url, args.quotes)
     print(f"  {args.quotes:,} synthetic quotes inserted in {time.monotonic() - t0:.1f}s")
 
-    api_port, bare_port = free_port(), free_port()
-    bench_api = str(ROOT / "scripts" / "bench_api.py")
-    with contextlib.ExitStack() as stack:
-        stack.enter_context(
-            running(
-                serve_command(api_port, args.workers),
-                env=env,
-                health_url=f"http://127.0.0.1:{api_port}/healthz",
-                log_path=tmp / "api.log",
-            )
-        )
-        stack.enter_context(
-            running(
-                [sys.executable, bench_api, "--bare-server", str(bare_port), "--workers", str(args.workers)],
-                env=env,
-                health_url=f"http://127.0.0.1:{bare_port}/bare",
-                log_path=tmp / "bare.log",
-            )
-        )
+    with api_and_bare(env, args.workers, tmp) as (api_port, bare_port):
         post_load(api_port, "/v1/verify", mix, 3, 2)  # warm up: models loaded, caches filled
         post_load(bare_port, "/bare", None, 1, 2)
         results = {

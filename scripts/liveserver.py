@@ -61,3 +61,26 @@ def running(
             except subprocess.TimeoutExpired:  # workers still busy past gunicorn's graceful stop
                 proc.kill()
                 proc.wait(timeout=30)
+
+
+@contextlib.contextmanager
+def api_and_bare(env: dict[str, str], workers: int, log_dir: Path) -> Iterator[tuple[int, int]]:
+    """The service (`serve_command`) and the bare Flask baseline of `bench_api.py`, each under
+    gunicorn with ``workers`` workers, until the block ends: yields (api port, bare port)."""
+    api_port, bare_port = free_port(), free_port()
+    bare = [sys.executable, str(ROOT / "scripts" / "bench_api.py"), "--bare-server", str(bare_port)]
+    with (
+        running(
+            serve_command(api_port, workers),
+            env=env,
+            health_url=f"http://127.0.0.1:{api_port}/healthz",
+            log_path=log_dir / "api.log",
+        ),
+        running(
+            [*bare, "--workers", str(workers)],
+            env=env,
+            health_url=f"http://127.0.0.1:{bare_port}/bare",
+            log_path=log_dir / "bare.log",
+        ),
+    ):
+        yield api_port, bare_port
