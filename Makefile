@@ -7,10 +7,11 @@ PORT ?= 8000
 
 .PHONY: setup run test lint
 
-$(BIN)/.installed: requirements.txt
+$(BIN)/.installed: requirements.txt requirements-nodeps.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV) || python3 -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet --no-deps -r requirements-nodeps.txt
 	touch $@
 
 setup: $(BIN)/.installed

