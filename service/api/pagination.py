@@ -6,8 +6,10 @@ cursor; anything else is rejected with 422 by schema validation.
 
 from __future__ import annotations
 
+import math
 import re
 import struct
+import sys
 from typing import Any
 
 from marshmallow import ValidationError, fields
@@ -51,8 +53,9 @@ def page(rows: list[Any], limit: int) -> tuple[list[Any], str | None]:
     return rows, None
 
 
-# A ranked search's cursor adds the rank of the last item (its float64 bits) to the id.
-_SEARCH_CURSOR_RE = r"^[0-9a-f]{1,15}(\.[0-9a-f]{16})?$"
+# A search's cursor adds the rank of the last item (its float64 bits; 0 when the search is not
+# ranked) to the id, so that every cursor matching the pattern is a position in any search.
+_SEARCH_CURSOR_RE = r"^[0-9a-f]{1,15}\.[0-9a-f]{16}$"
 
 
 def encode_search_cursor(last_id: int, rank: float) -> str:
@@ -61,8 +64,10 @@ def encode_search_cursor(last_id: int, rank: float) -> str:
 
 
 class SearchCursorField(fields.String):
-    """Query parameter ``cursor`` of a search that may be ranked: deserializes to the id to
-    continue after, or to ``(id, rank)`` for a ranked search."""
+    """Query parameter ``cursor`` of a search that may be ranked: deserializes to ``(id, rank)``,
+    the position to continue after (a search without ranking uses the id alone). A rank that is
+    not finite (never ours) is clamped to the largest finite one of its sign: a page past the end,
+    or from the start."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(
@@ -75,23 +80,20 @@ class SearchCursorField(fields.String):
 
     def _deserialize(  # type: ignore[override]  # a cursor string deserializes to the id (and rank)
         self, value: Any, attr: str | None, data: Any, **kwargs: Any
-    ) -> int | tuple[int, float]:
+    ) -> tuple[int, float]:
         text = super()._deserialize(value, attr, data, **kwargs)
         if not re.fullmatch(_SEARCH_CURSOR_RE, text):
             raise ValidationError("Invalid cursor.")
         head, _, rank = text.partition(".")
-        last_id = int(head, 16) ^ _MASK
-        if not rank:
-            return last_id
         (value,) = struct.unpack(">d", bytes.fromhex(rank))
-        if value != value or value in (float("inf"), float("-inf")):  # NaN or infinite: not ours
-            raise ValidationError("Invalid cursor.")
-        return last_id, float(value)
+        if not math.isfinite(value):
+            value = -sys.float_info.max if value < 0 else sys.float_info.max
+        return int(head, 16) ^ _MASK, float(value)
 
 
 def search_page(rows: list[dict[str, Any]], limit: int) -> tuple[list[dict[str, Any]], str | None]:
-    """`page` for a search: the cursor carries the rank when the rows are ranked."""
-    if len(rows) <= limit or "rank" not in rows[limit - 1]:
-        return page(rows, limit)
+    """`page` for a search: the cursor carries the rank of the last row (0 when not ranked)."""
+    if len(rows) <= limit:
+        return rows, None
     rows = rows[:limit]
-    return rows, encode_search_cursor(rows[-1]["id"], rows[-1]["rank"])
+    return rows, encode_search_cursor(rows[-1]["id"], rows[-1].get("rank", 0.0))

@@ -39,10 +39,6 @@ class Quotes(MethodView):
     @blp.response(200, QuotePageSchema)
     def get(self, limit: int, cursor: SearchAfter | None = None, **filters: Any) -> dict[str, Any]:
         """Search stored quotes (full text, ranked) and filter them by speaker, outlet, type and date."""
-        if isinstance(cursor, int) and queries.search_terms(filters.get("q")):
-            raise Unprocessable(
-                "This cursor does not belong to a ranked search.", {"query": {"cursor": ["Invalid cursor."]}}
-            )
         rows = queries.search_quotes(db_session(), limit=limit, after=cursor, **filters)
         items, next_cursor = search_page(rows, limit)
         return {"items": items, "next_cursor": next_cursor}
