@@ -30,6 +30,15 @@ from service.store.articles import find_duplicate
 from service.store.queries import SearchAfter
 from service.store.sources import article_input
 
+# The request body's example in the OpenAPI document (also what API fuzzers send as a valid body).
+ARTICLE_EXAMPLE = {
+    "text": '"We are watching this very closely," John Kirby, the White House spokesman, said on Monday.',
+    "title": "White House watches troop movements",
+    "outlet": "Example News",
+    "url": "https://news.example.com/2024/10/28/troops",
+    "published_at": "2024-10-28",
+}
+
 blp = Blueprint("quotes", __name__, url_prefix="/v1", description="Quotes and articles.")
 
 
@@ -55,7 +64,7 @@ def _article_or_404(article_id: int) -> dict[str, Any]:
 class Articles(MethodView):
     @blp.doc(security=SECURITY)
     @require_api_key
-    @blp.arguments(ArticleInSchema)
+    @blp.arguments(ArticleInSchema, example=ARTICLE_EXAMPLE)
     @blp.arguments(ArticleAsyncArgsSchema, location="query", as_kwargs=True)
     @blp.response(201, ArticleSchema, description="Stored.")
     @blp.alt_response(200, schema=ArticleSchema, description="Already stored (same URL or text).")
