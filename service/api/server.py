@@ -56,17 +56,17 @@ def _post_request(_worker: Any, _req: Any, environ: dict[str, Any], _resp: Any) 
 
 
 def _share_models(app: Flask) -> None:
-    """Load the models in the master (SHARE_MODELS) and freeze the objects so far out of the
-    garbage collector's reach, so that forked workers share their pages copy-on-write."""
-    from service.api.extraction import get_app_extractor
-    from service.variants.embeddings import get_embedder
+    """Load the spaCy pipeline in the master (SHARE_MODELS) and freeze the objects so far out of
+    the garbage collector's reach, so that forked workers share their pages copy-on-write.
 
-    # One thread in the master: an OpenMP pool started here does not survive fork (the workers'
-    # first embedding would hang); each worker sets its own share in _post_fork.
-    set_threads(1)
+    The embedding model is not loaded here: an onnxruntime session made in the master leaves its
+    threads' state in every forked worker, and a worker then hangs in onnxruntime's exit handlers
+    when it is recycled (until the worker timeout kills it). Each worker loads its own in
+    `_post_fork` (the int8 model is small)."""
+    from service.api.extraction import get_app_extractor
+
     with app.app_context():
         get_app_extractor()
-        get_embedder(app.config.get("EMBEDDINGS"))(["warm up"])
     gc.collect()
     gc.freeze()
 
@@ -133,8 +133,13 @@ class GunicornApp(BaseApplication):
 def _post_fork(_server: Any, _worker: Any, app: Flask, workers: int) -> None:
     # Connections opened in the master (migrations, preload) must not be shared with workers.
     app.extensions["quotes_db"].engine.dispose(close=False)
-    # Each worker's embedding model gets its share of the cores (no oversubscription).
+    # Each worker's embedding model gets its share of the cores (no oversubscription), loaded
+    # before the first request.
     set_threads((os.cpu_count() or 1) // workers)
+    if app.config["SHARE_MODELS"]:
+        from service.variants.embeddings import get_embedder
+
+        get_embedder(app.config.get("EMBEDDINGS"))(["warm up"])
 
 
 def gunicorn_options(app: Flask) -> dict[str, Any]:

@@ -187,3 +187,37 @@ def test_json_error_bytes_is_a_complete_response() -> None:
     head, _, body = raw.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 414 ") and b"Content-Length: %d" % len(body) in head
     assert len(body) < 500
+
+
+# 11.: recycled workers exit at once and are replaced, also when the models were loaded in the
+# master (SHARE_MODELS) and the workers have embedded: a worker that hung in a native library's
+# exit handlers left the server without workers until the worker timeout.
+def test_workers_recycled_after_embedding_are_replaced_at_once(tmp_path: Path) -> None:
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'recycle.db'}",
+        "QUOTES_MAX_REQUESTS": "4",
+        "QUOTES_MAX_REQUESTS_JITTER": "0",
+        "QUOTES_RATELIMIT_ENABLED": "false",
+        "QUOTES_SHARE_MODELS": "true",
+        "QUOTES_WORKER_TIMEOUT": "120",
+    }
+    env.pop("API_KEYS", None)
+    log = tmp_path / "server.log"
+    body = b'{"text": "We will not stand by while troops gather at the border."}'
+    verify = (
+        b"POST /v1/verify HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        + f"Content-Length: {len(body)}\r\n\r\n".encode()
+        + body
+    )
+    server = Server(port, log)
+    with running(
+        serve_command(port, workers=2), env=env, health_url=f"http://127.0.0.1:{port}/healthz", log_path=log
+    ):
+        for _ in range(12):  # three generations of workers, each of which embedded a claim
+            elapsed, status, _, _ = server.raw(verify, timeout=60)
+            assert status == 200 and elapsed < 30
+        text = log.read_text()
+        assert text.count("Autorestarting worker") >= 2
+        assert "WORKER TIMEOUT" not in text
