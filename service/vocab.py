@@ -53,6 +53,24 @@ class Verdict(StrEnum):
     NOT_FOUND = "not_found"
 
 
+class FoundIn(StrEnum):
+    """Where a verify match found the claim's words: in a recorded quote, or only in an article's
+    text (a passage the service has not attributed to anyone: a headline, a quote it missed)."""
+
+    QUOTE = "quote"
+    ARTICLE_TEXT = "article_text"
+
+
+class SpeakerCheck(StrEnum):
+    """For a claim that names a speaker and is found only in an article's text: what ties the
+    passage to that speaker (`service.store.passages`)."""
+
+    QUOTED = "quoted"
+    NAMED_NEARBY = "named_nearby"
+    QUOTED_OTHER = "quoted_other"
+    NOT_NAMED = "not_named"
+
+
 def values(enum: type[StrEnum]) -> tuple[str, ...]:
     """The string values of ``enum``, in order (for CHECK constraints and schema validators)."""
     return tuple(member.value for member in enum)

@@ -16,7 +16,8 @@ from models.article import AUTHOR_CHARS
 from service.api.pagination import CursorField, SearchCursorField
 from service.store.articles import MAX_PUBLISHED, MIN_PUBLISHED
 from service.text.loader import FORMATS, detect_format
-from service.vocab import SpeakerKind, Verdict, values
+from service.variants.passages import NAMED_NEAR_CHARS
+from service.vocab import FoundIn, SpeakerCheck, SpeakerKind, Verdict, values
 
 MAX_LIMIT = 100
 DEFAULT_LIMIT = 20
@@ -338,7 +339,7 @@ class ArticleSchema(ArticleRefSchema):
 
 
 class VariantSchema(ma.Schema):
-    quote_id = fields.Integer()
+    quote_id = fields.Integer(allow_none=True)
     text = fields.String()
     type = fields.String()
     relation = fields.String(
@@ -462,6 +463,28 @@ of the claim; `parts` gives each part's own verdict):
   unrecorded sentences is never verbatim, excerpt or close)."""
 
 
+FOUND_IN_HELP = """Where the claim's words were found:
+- `quote`: in a recorded quote (a statement of a speaker, or a quote whose speaker is not known).
+- `article_text`: not among the recorded quotes word for word, but word for word (case and
+  punctuation aside, as one contiguous run) in a stored article's text: a headline, or a quote the
+  service did not extract or split differently. The passage is in that article, but the service has
+  not attributed it to anyone: `statement`, `speaker` and `attributed_to` are null (but see
+  `speaker_check`), and `best_variant` gives the article and the passage's offsets in its text. The
+  verdict is `excerpt` (never `close`: a changed number, negation or any other word is not found
+  here)."""
+
+SPEAKER_CHECK_HELP = f"""For `found_in` `article_text` when the claim names a speaker (else null): what
+ties the passage to that speaker.
+- `quoted`: a recorded quote of the speaker overlaps the passage; the verdict stands.
+- `named_nearby`: the speaker's name, surname or an alias is in the article within
+  {NAMED_NEAR_CHARS} characters of the passage (and no quote of someone else overlaps it); the
+  verdict stands, but the attribution is the article's proximity, not the service's.
+- `quoted_other`: a recorded quote of someone else overlaps the passage: `other_speaker`, with
+  `attributed_to` that speaker.
+- `not_named`: nothing ties the passage to the speaker: `other_speaker`, `attributed_to` null,
+  `recorded_verdict` `excerpt`."""
+
+
 class ConflictSchema(ma.Schema):
     kind = fields.String(
         validate=validate.OneOf(("number", "negation", "name", "modality")),
@@ -527,11 +550,26 @@ class MatchSchema(ma.Schema):
             "article gives no speaker the service could resolve)."
         },
     )
+    found_in = fields.String(
+        validate=validate.OneOf(values(FoundIn)),
+        metadata={"description": FOUND_IN_HELP},
+    )
+    speaker_check = fields.String(
+        allow_none=True,
+        validate=validate.OneOf(values(SpeakerCheck)),
+        metadata={"description": SPEAKER_CHECK_HELP},
+    )
     conflicts = fields.List(
         fields.Nested(ConflictSchema),
         metadata={"description": "For `contradicts`: what differs, both wordings."},
     )
-    best_variant = fields.Nested(VariantSchema, metadata={"description": "The statement's nearest wording."})
+    best_variant = fields.Nested(
+        VariantSchema,
+        metadata={
+            "description": "The statement's nearest wording; for `found_in` `article_text`, the passage "
+            "of the article's text (no `quote_id`, `type` or `relation`)."
+        },
+    )
     sources = fields.List(fields.Nested(ArticleRefSchema))
     parts = fields.List(
         fields.Nested(PartAlignmentSchema),

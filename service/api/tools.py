@@ -55,7 +55,10 @@ class Verify(MethodView):
         of the WHOLE claim against it (see `Match.verdict`), each part's alignment (`parts`: verdict,
         where it is on record, word diff) and, for `contradicts`, what differs. A changed number,
         negation, name or modal verb is never verbatim, excerpt, close or paraphrase; a claim
-        attributed to the wrong speaker is `other_speaker`, never verbatim or close.
+        attributed to the wrong speaker is `other_speaker`, never verbatim or close. A claim that is no
+        recorded quote word for word is also looked up in the stored article texts: a passage found
+        there word for word is a match with `found_in` `article_text` (in that article, but attributed
+        to no one by the service; see `Match.found_in` and `Match.speaker_check`).
         """
         embedder = get_embedder(current_app.config.get("EMBEDDINGS"))
         return verify_claim(db_session(), args["text"], args.get("speaker"), args["limit"], embedder)

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from models import Article, Occurrence, OccurrenceBand, Outlet, Quote, Speaker, SpeakerAlias
 from service.registry.names import name_key, strip_titles
+from service.store.passages import passage_matches, with_passages
 from service.store.queries import MAX_ID, resolve_speaker_ids, statements_by_ids
 from service.store.statements import LSH_CANDIDATES, SMALL_SPEAKER_UNITS
 from service.variants.embeddings import Embedder, embed, from_bytes
@@ -37,8 +38,9 @@ from service.variants.verify import (
     near_enough,
     overall,
 )
-from service.vocab import Verdict
+from service.vocab import FoundIn, Verdict
 
+WORD_FOR_WORD = (Verdict.VERBATIM, Verdict.EXCERPT)  # no passage of an article's text can do better
 MAX_NAMESAKES = 200  # speakers sharing a surname that are checked for a compatible full name
 
 
@@ -216,11 +218,17 @@ def verify_claim(
                 if j.verdict == Verdict.OTHER_SPEAKER
             ]
     judgements = judgements[:limit]
+    matches = _render(session, judgements)
+    if parts and not any(j.verdict in WORD_FOR_WORD for j in judgements):
+        # Not in a recorded quote word for word: perhaps in an article's text (a headline, a missed quote).
+        matches = with_passages(
+            matches, passage_matches(session, text, parts, speaker, speaker_ids, limit), limit
+        )
     return {
-        "verdict": overall(judgements),
+        "verdict": matches[0]["verdict"] if matches else overall(judgements),
         "speakers": _speaker_refs(session, speaker_ids or []),
         "parts": [{"start": p.start, "end": p.end, "text": p.text} for p in parts],
-        "matches": _render(session, judgements),
+        "matches": matches,
     }
 
 
@@ -335,6 +343,8 @@ def _render(session: Session, judgements: Sequence[Judgement]) -> list[dict[str,
                     if p.verdict == Verdict.CONTRADICTS
                     for kind in p.conflicts
                 ],
+                "found_in": FoundIn.QUOTE,
+                "speaker_check": None,
                 "best_variant": best,
                 "sources": sources,
                 "parts": [part_dict(p) for p in j.parts],
