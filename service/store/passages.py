@@ -3,9 +3,11 @@ article texts, for when it is not among the recorded quotes in these words (a he
 extractor missed or split differently). The matching is `service.variants.passages`'s.
 
 Candidate articles come from the full-text index of article texts (SQLite FTS5 ``articles_fts`` or
-PostgreSQL's ``articles.search`` tsvector, migration 0009): those holding all of the claim's
-longest words (``SEARCH_WORDS``), best ranked first (``ARTICLE_CANDIDATES``). Each is then read and
-the claim confirmed word for word.
+PostgreSQL's ``articles.search`` tsvector, migration 0009): those holding the claim's words as a
+phrase (as the index reads them: stemmed, stop words and signs aside), best ranked first
+(``ARTICLE_CANDIDATES``). Each is then read and the claim confirmed word for word, so that the
+index only narrows the search (a long article's words beyond PostgreSQL's last indexed position,
+16,383, are not found as a phrase there).
 
 A passage found so is in the article's text but not attributed by the service: its match has
 ``found_in`` ``article_text``, no statement and no speaker. When the claim names a speaker, the
@@ -28,27 +30,28 @@ from sqlalchemy import func, literal_column, select, text
 from sqlalchemy.orm import Session
 
 from models import Article, Outlet, Quote, Speaker, SpeakerAlias
-from service.variants.passages import Passage, find_passages, named_near, words
+from service.variants.passages import MIN_PASSAGE_WORDS, Passage, find_passages, named_near, words
 from service.variants.verify import MATCH_RANK, Part
 from service.vocab import FoundIn, SpeakerCheck, Verdict
 
 ARTICLE_CANDIDATES = 10  # articles read to confirm a claim, per look-up
-SEARCH_WORDS = 12  # the claim's longest words that a candidate article must all contain
 PASSAGES_PER_ARTICLE = 2
 
 
-def _search_words(claim: str) -> list[str]:
-    found = {w for w, _, _ in words(claim) if w.isalnum() and len(w) > 1}
-    return sorted(found, key=lambda w: (-len(w), w))[:SEARCH_WORDS]
+def _phrase(claim: str) -> str:
+    """The claim as one phrase for the full-text index, which tokenizes it as it tokenized the
+    articles (FTS5 strings double their double quotes; none is needed, as quotes are no words)."""
+    return " ".join(claim.replace('"', " ").split())
 
 
 def candidate_articles(session: Session, claim: str) -> list[int]:
-    """Ids of the stored articles whose text holds all of the claim's longest words, best first."""
-    terms = _search_words(claim)
-    if not terms:
+    """Ids of the stored articles whose text holds the claim's words as a phrase (stemmed, as the
+    full-text index reads them), best ranked first."""
+    if len(words(claim)) < MIN_PASSAGE_WORDS:
         return []
+    phrase = _phrase(claim)
     if session.get_bind().dialect.name == "postgresql":
-        tsq = func.plainto_tsquery(literal_column("'english'::regconfig"), " ".join(terms))
+        tsq = func.phraseto_tsquery(literal_column("'english'::regconfig"), phrase)
         vector: Any = literal_column("articles.search")
         stmt: Any = (
             select(Article.id)
@@ -57,7 +60,7 @@ def candidate_articles(session: Session, claim: str) -> list[int]:
             .limit(ARTICLE_CANDIDATES)
         )
     else:
-        match = literal_column("articles_fts").op("MATCH")(" ".join(f'"{w}"' for w in terms))
+        match = literal_column("articles_fts").op("MATCH")(f'"{phrase}"')
         stmt = (
             select(literal_column("rowid"))
             .select_from(text("articles_fts"))
@@ -129,16 +132,18 @@ def passage_matches(
         .where(Article.id.in_(ids))
     ).all()
     order = {aid: i for i, aid in enumerate(ids)}
-    names = _speaker_names(session, speaker, speaker_ids or []) if speaker else []
-    out: list[dict[str, Any]] = []
-    for row in sorted(rows, key=lambda r: order[r.id]):
-        for passage in find_passages(claim, row.text, PASSAGES_PER_ARTICLE):
-            check, other = (
-                _speaker_check(session, row, passage, speaker_ids or [], names) if speaker else (None, None)
-            )
-            out.append(_match(row, passage, parts, check, other))
-            if len(out) >= limit:
-                return _ranked(out)
+    found = [
+        (row, passage)
+        for row in sorted(rows, key=lambda r: order[r.id])
+        for passage in find_passages(claim, row.text, PASSAGES_PER_ARTICLE)
+    ][:limit]
+    if not speaker:
+        return [_match(row, passage, parts, None, None) for row, passage in found]
+    names = _speaker_names(session, speaker, speaker_ids or []) if found else []
+    out = []
+    for row, passage in found:
+        check, other = _speaker_check(session, row, passage, speaker_ids or [], names)
+        out.append(_match(row, passage, parts, check, other))
     return _ranked(out)
 
 

@@ -23,7 +23,7 @@ from service.registry.names import name_key
 MIN_PASSAGE_WORDS = 4  # a shorter claim found in some article's text is no evidence of a quotation
 NAMED_NEAR_CHARS = 600  # how far before (or after) a passage its speaker's name is looked for
 
-_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|\w+(?:'\w+)*|[%$€£¥]")
+_TOKEN = re.compile(r"\d+(?:[.,]\d+)*\w*|\w+(?:'\w+)*|[%$€£¥]")
 
 
 @dataclass(frozen=True)

@@ -123,5 +123,11 @@ def test_a_recorded_quote_needs_no_article_text(client: FlaskClient, stored: dic
 
 
 def test_short_or_unknown_claims_find_nothing(client: FlaskClient, stored: dict[str, Any]) -> None:
-    for claim in ("the plan would", "Completely unrelated words about gardening tools"):
+    for claim in (
+        "the plan would",
+        "Completely unrelated words about gardening tools",
+        "to be or not to be",  # stop words only
+        'a "quoted" * NEAR(x, y) ^ claim -- with OR AND NOT',  # full-text query syntax is words here
+        "$ % $ % $",
+    ):
         assert _answer(client, text=claim)["matches"] == []
