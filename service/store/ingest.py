@@ -16,8 +16,10 @@ Each article is stored in one transaction (`ingest_article`). Concurrency betwee
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
+from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from models import Occurrence, Quote
@@ -34,7 +36,7 @@ from service.store.articles import (
     parse_date,
 )
 from service.store.speakers import load_registry, resolve_article_speakers, speaker_key
-from service.store.statements import place_units, unit_embeddings
+from service.store.statements import Unit, core_table, place_units
 from service.store.transactions import run_with_retry
 from service.variants.embeddings import Embedder, embed
 from service.variants.units import split_units
@@ -59,9 +61,9 @@ def _units(article_text: str, q: ExtractedQuote) -> list[tuple[int, int, str]]:
     return [(u.start, u.end, u.text) for u in split_units(article_text, q.start, q.end, parts)]
 
 
-def _quote_row(article_id: int, q: ExtractedQuote, speaker_id: int | None, kind: str) -> Quote:
+def _quote_row(article_id: int, q: ExtractedQuote, speaker_id: int | None, kind: str) -> dict[str, Any]:
     sp = q.speaker
-    return Quote(
+    return dict(
         article_id=article_id, start=q.start, end=q.end, text=q.text, type=q.type,
         parts=[{"start": p.start, "end": p.end} for p in q.parts] or None,
         cue=q.cue.text[:200] if q.cue else None, cue_start=q.cue.start if q.cue else None,
@@ -73,12 +75,17 @@ def _quote_row(article_id: int, q: ExtractedQuote, speaker_id: int | None, kind:
     )  # fmt: skip
 
 
+def _insert(session: Session, model: Any, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert ``rows`` in one statement; their new ids, in order."""
+    if not rows:
+        return []
+    table = core_table(model)
+    stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+    return list(session.connection().execute(stmt, rows).scalars())
+
+
 def _store_article(
-    session: Session,
-    article: ArticleInput,
-    quotes: Sequence[ExtractedQuote],
-    embeddings: Mapping[str, bytes],
-    embed_fn: Embedder,
+    session: Session, article: ArticleInput, quotes: Sequence[ExtractedQuote], embed_fn: Embedder
 ) -> IngestResult:
     lock_article(session, article)
     dup = find_duplicate(session, article)
@@ -90,46 +97,40 @@ def _store_article(
     resolved = resolve_article_speakers(session, quotes, when)
     result.speakers_created = sum(r.created for r in resolved.values())
 
-    # Quotes and their units.
-    pending: dict[int, list[Occurrence]] = defaultdict(list)
-    seen_spans: set[tuple[int, int]] = set()
+    # Quotes (one per span: the article is new in this transaction) and their units (the same
+    # words inside two nested or repeated quotes: one unit).
+    session.flush()  # the rows below are written with Core statements
+    kept: list[tuple[ExtractedQuote, int | None]] = []
+    quote_rows = []
     seen_quotes: set[tuple[int, int]] = set()
     for q in sorted(quotes, key=lambda q: (q.start, q.end)):
         if (q.start, q.end) in seen_quotes:
-            continue  # the article is new in this transaction: its quotes so far are these
+            continue
         seen_quotes.add((q.start, q.end))
         res = resolved.get(speaker_key(q))
         sid = res.speaker_id if res else None
-        qrow = _quote_row(row.id, q, sid, res.kind if res else SpeakerKind.UNKNOWN.value)
-        session.add(qrow)
-        session.flush()
-        result.quotes += 1
+        kept.append((q, sid))
+        quote_rows.append(_quote_row(row.id, q, sid, res.kind if res else SpeakerKind.UNKNOWN.value))
+    quote_ids = _insert(session, Quote, quote_rows)
+    result.quotes = len(quote_ids)
+    seen_spans: set[tuple[int, int]] = set()
+    unit_rows: list[dict[str, Any]] = []
+    for (q, sid), quote_id in zip(kept, quote_ids, strict=True):
         for start, end, text in _units(article.text, q):
-            if (start, end) in seen_spans:
-                continue  # the same words inside two (nested or repeated) quotes: one unit
-            seen_spans.add((start, end))
-            occ = Occurrence(
-                quote_id=qrow.id,
-                article_id=row.id,
-                speaker_id=sid,
-                start=start,
-                end=end,
-                text=text,
-                type=q.type,
+            if (start, end) not in seen_spans:
+                seen_spans.add((start, end))
+                unit_rows.append(dict(quote_id=quote_id, article_id=row.id, speaker_id=sid, start=start,
+                                      end=end, text=text, type=q.type))  # fmt: skip
+    unit_ids = _insert(session, Occurrence, unit_rows)
+    result.units = len(unit_ids)
+    pending: dict[int, list[Unit]] = defaultdict(list)
+    for r, uid in zip(unit_rows, unit_ids, strict=True):
+        if r["speaker_id"] is not None:
+            pending[r["speaker_id"]].append(
+                Unit(uid, r["speaker_id"], row.id, r["start"], r["text"], r["type"])
             )
-            session.add(occ)
-            result.units += 1
-            if sid is not None:
-                pending[sid].append(occ)
-    session.flush()
-    result.statements_created = place_units(session, pending, when, embeddings, embed_fn)
+    result.statements_created = place_units(session, pending, when, embed_fn)
     return result
-
-
-def embedding_texts(article_text: str, quotes: Sequence[ExtractedQuote]) -> list[str]:
-    """The texts of the units that statement placement needs embeddings of (quotes with a
-    speaker name)."""
-    return [text for q in quotes if q.speaker.name for _, _, text in _units(article_text, q)]
 
 
 def ingest_article(
@@ -138,16 +139,7 @@ def ingest_article(
     quotes: Sequence[ExtractedQuote],
     *,
     embed_fn: Embedder = embed,
-    embeddings: Mapping[str, bytes] | None = None,
 ) -> IngestResult:
     """Store one article with its extracted quotes in one transaction (or report a duplicate).
-
-    ``embeddings`` (by unit text) are the units' stored sentence embeddings when the caller
-    computed them already (bulk ingest embeds whole batches at once); otherwise ``embed_fn``
-    (the model by default) computes them in one call before the transaction."""
-    emb = (
-        embeddings
-        if embeddings is not None
-        else unit_embeddings(embedding_texts(article.text, quotes), embed_fn)
-    )
-    return run_with_retry(session_factory, lambda s: _store_article(s, article, quotes, emb, embed_fn))
+    ``embed_fn`` (the model by default) computes the units' embeddings that placement needs."""
+    return run_with_retry(session_factory, lambda s: _store_article(s, article, quotes, embed_fn))

@@ -181,7 +181,7 @@ def _move(
             select(Occurrence).where(Occurrence.quote_id == quote.id).order_by(Occurrence.start)
         ).all()
         for occ in occs:
-            unplace_unit(session, occ)
+            unplace_unit(session, occ, embed_fn)
             occ.speaker_id = new_id
         quote.speaker_id = new_id
         session.flush()

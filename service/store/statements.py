@@ -8,11 +8,13 @@ Concurrency: placement takes a per-speaker advisory lock (PostgreSQL), speakers 
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -25,11 +27,12 @@ from service.variants.grouping import (
     canonical_rank,
     idf_weight,
     label,
+    meaning_candidates,
     place,
     unit_score,
     word_diff,
 )
-from service.variants.similarity import features
+from service.variants.similarity import Features, features
 
 # A speaker with at most this many placed units is compared with all of them (blocking by speaker);
 # above it, candidates come from the MinHash LSH band index.
@@ -40,72 +43,362 @@ LSH_CANDIDATES = 200
 RECENT_STATEMENTS = 50
 
 
-def _bump_terms(session: Session, speaker_id: int, stems: Iterable[str]) -> None:
-    rows = [{"speaker_id": speaker_id, "stem": s[:100], "df": 1} for s in sorted(set(stems))]
+@dataclass
+class Unit:
+    """A stored unit to place (its row exists): placement sets ``statement_id``, ``label``,
+    ``similarity`` and ``diff``, and ``embedding`` when it had to compute it."""
+
+    id: int
+    speaker_id: int
+    article_id: int
+    start: int
+    text: str
+    type: str
+    embedding: bytes | None = None
+    statement_id: int | None = None
+    label: str | None = None
+    similarity: float | None = None
+    diff: list[list[str]] | None = None
+
+
+@dataclass
+class _Row:
+    """A placed unit of the speaker, as a candidate (``embedding`` None: not computed yet)."""
+
+    id: int
+    statement_id: int
+    text: str
+    article_id: int
+    features: Features
+    embedding: np.ndarray | None
+
+
+@dataclass
+class _Statement:
+    """A statement this transaction touched: its row as it will be written."""
+
+    id: int
+    text: str
+    canonical_type: str
+    first_seen: dt.date | None
+    last_seen: dt.date | None
+    occurrence_count: int
+
+
+_ROW_COLS = (
+    Occurrence.id,
+    Occurrence.statement_id,
+    Occurrence.text,
+    Occurrence.article_id,
+    Occurrence.embedding,
+)
+
+
+def _rows(result: Iterable[Any]) -> list[_Row]:
+    return [
+        _Row(r.id, r.statement_id, r.text, r.article_id, features(r.text), from_bytes(r.embedding))
+        for r in result
+    ]
+
+
+class _SpeakerPlacer:
+    """Places one speaker's new units within one transaction (the caller holds the speaker's
+    statement lock, so nothing else changes the speaker's units meanwhile).
+
+    While the speaker has few units (``SMALL_SPEAKER_UNITS``) its placed units and term counts are
+    read once and kept up to date here, and the rows (units, statements, LSH bands, term counts,
+    the speaker's unit count) are written in bulk by `write`; above it every unit's candidates come
+    from SQL look-ups, so everything before is written first. Embeddings are computed only when
+    they can change a placement (`meaning_candidates`), for the unit and the candidates compared."""
+
+    def __init__(self, session: Session, speaker_id: int, embed_fn: Embedder) -> None:
+        self.session, self.speaker_id, self.embed_fn = session, speaker_id, embed_fn
+        self.count: int = session.execute(
+            select(Speaker.unit_count).where(Speaker.id == speaker_id)
+        ).scalar_one()
+        self.rows: list[_Row] | None = None  # the placed units, while the speaker is small
+        self.df: dict[str, int] | None = None  # the term counts, while the speaker is small
+        self.statements: dict[int, _Statement] = {}
+        self.changed: set[int] = set()  # statements to write
+        self.units: list[Unit] = []  # placed units to write
+        self.vectors: dict[int, bytes] = {}  # stored units given an embedding here
+        self.bands: list[dict[str, int]] = []
+        self.terms: Counter[str] = Counter()
+        self.added = 0  # units placed, not yet in the speaker's stored unit count
+
+    def place(self, unit: Unit, when: dt.date | None) -> bool:
+        """Place ``unit`` (module docstring of `place_unit`); True if it made a new statement."""
+        f = features(unit.text)
+        keys = band_keys(f)
+        small = self.count <= SMALL_SPEAKER_UNITS
+        if not small:
+            self.write()  # the SQL look-ups below must see every unit placed before
+        rows = self._small_rows() if small else _lsh_rows(self.session, self.speaker_id, keys)
+        stems = set(f.stems)
+        for r in rows:
+            stems |= r.features.stems
+        weight = idf_weight(self._df(stems, small), self.count)
+        vec = self._meaning(unit, f, rows, weight)
+        cands = [Candidate(r.statement_id, r.features, r.article_id, r.embedding) for r in rows]
+        placement = place(f, unit.article_id, cands, weight, vec)
+        created = placement.statement_id is None
+        if created:
+            self._new_statement(unit, when)
+        else:
+            assert placement.statement_id is not None
+            self._join(unit, placement.statement_id, placement.score, when, weight, vec)
+        self.bands += [
+            {"occurrence_id": unit.id, "band_no": i, "speaker_id": self.speaker_id, "band": k}
+            for i, k in enumerate(keys)
+        ]
+        for s in sorted(set(f.stems)):
+            self.terms[s[:100]] += 1
+            if self.df is not None:
+                self.df[s[:100]] = self.df.get(s[:100], 0) + 1
+        self.count += 1
+        self.added += 1
+        self.units.append(unit)
+        if self.rows is not None:
+            assert unit.statement_id is not None
+            self.rows.append(_Row(unit.id, unit.statement_id, unit.text, unit.article_id, f, vec))
+        return created
+
+    def _small_rows(self) -> list[_Row]:
+        if self.rows is None:
+            placed = (Occurrence.speaker_id == self.speaker_id, Occurrence.statement_id.is_not(None))
+            self.rows = _rows(self.session.execute(select(*_ROW_COLS).where(*placed)))
+        return self.rows
+
+    def _df(self, stems: set[str], small: bool) -> dict[str, int]:
+        """Stored term counts of the speaker (all of them while it is small, else of ``stems``)."""
+        if small:
+            if self.df is None:
+                q = select(SpeakerTerm.stem, SpeakerTerm.df).where(SpeakerTerm.speaker_id == self.speaker_id)
+                self.df = {stem: n for stem, n in self.session.execute(q)}
+            return self.df
+        q = select(SpeakerTerm.stem, SpeakerTerm.df).where(
+            SpeakerTerm.speaker_id == self.speaker_id, SpeakerTerm.stem.in_(sorted(stems))
+        )
+        return {stem: n for stem, n in self.session.execute(q)}
+
+    def _meaning(
+        self, unit: Unit, f: Features, rows: Sequence[_Row], weight: Callable[[str], float]
+    ) -> np.ndarray | None:
+        """The unit's embedding when embeddings can change its placement (then the candidates
+        compared have theirs too), else None; computed ones are kept for writing."""
+        cands = [Candidate(r.statement_id, r.features, r.article_id, r.embedding) for r in rows]
+        wanted = {id(c) for c in meaning_candidates(f, unit.article_id, cands, weight)}
+        if not wanted:
+            return None
+        missing = [r for r, c in zip(rows, cands, strict=True) if id(c) in wanted and r.embedding is None]
+        vec = from_bytes(unit.embedding)
+        texts = [r.text for r in missing] + ([unit.text] if vec is None else [])
+        computed = self.embed_fn(texts) if texts else np.zeros((0, 0), dtype=np.float32)
+        for r, v in zip(missing, computed, strict=False):
+            r.embedding = v
+            self.vectors[r.id] = to_bytes(v)
+        if vec is None:
+            vec = computed[-1]
+            unit.embedding = to_bytes(vec)
+        return vec
+
+    def _new_statement(self, unit: Unit, when: dt.date | None) -> None:
+        row = {
+            "speaker_id": self.speaker_id,
+            "text": unit.text,
+            "canonical_type": unit.type,
+            "first_seen": when,
+            "last_seen": when,
+            "occurrence_count": 1,
+        }
+        table = core_table(Statement)
+        sid = self.session.connection().execute(insert(table).returning(table.c.id), row).scalar_one()
+        self.statements[sid] = _Statement(sid, unit.text, unit.type, when, when, 1)
+        unit.statement_id, unit.label, unit.similarity, unit.diff = sid, "canonical", 1.0, None
+
+    def _statement(self, statement_id: int) -> _Statement:
+        st = self.statements.get(statement_id)
+        if st is None:
+            cols = (Statement.text, Statement.canonical_type, Statement.first_seen, Statement.last_seen)
+            r = self.session.execute(
+                select(*cols, Statement.occurrence_count).where(Statement.id == statement_id)
+            ).one()
+            st = _Statement(
+                statement_id, r.text, r.canonical_type, r.first_seen, r.last_seen, r.occurrence_count or 0
+            )
+            self.statements[statement_id] = st
+        return st
+
+    def _join(
+        self,
+        unit: Unit,
+        statement_id: int,
+        score: float,
+        when: dt.date | None,
+        weight: Callable[[str], float],
+        vec: np.ndarray | None,
+    ) -> None:
+        st = self._statement(statement_id)
+        unit.statement_id, unit.similarity = st.id, score
+        st.occurrence_count += 1
+        if when is not None:
+            st.first_seen = min(st.first_seen or when, when)
+            st.last_seen = max(st.last_seen or when, when)
+        self.changed.add(st.id)
+        if canonical_rank(unit.type, unit.text)[0] < canonical_rank(st.canonical_type, st.text)[0]:
+            # A direct quote replaces an indirect wording as the canonical one: the statement's
+            # other units are relabelled against it (rare; through the ORM).
+            self.write()
+            orm_st = self.session.get(Statement, st.id)
+            assert orm_st is not None
+            old = self.session.scalars(
+                select(Occurrence).where(Occurrence.statement_id == st.id, Occurrence.label == "canonical")
+            ).all()
+            for o in old:
+                o.label = None
+            orm_st.text, orm_st.canonical_type = st.text, st.canonical_type = unit.text, unit.type
+            unit.label, unit.diff, unit.similarity = "canonical", None, 1.0
+            self.session.flush()
+            relabelled = _relabel(self.session, orm_st, weight, vec, self.embed_fn, skip=unit.id)
+            self.session.flush()
+            for obj in [orm_st, *old, *relabelled]:
+                self.session.expire(obj)
+        else:
+            unit.label = label(unit.text, st.text)
+            unit.diff = word_diff(st.text, unit.text)
+
+    def write(self) -> None:
+        """Write what placement changed so far (units, statements, bands, term counts, count)."""
+        session = self.session
+        if self.units:
+            rows = [
+                {"id": u.id, "statement_id": u.statement_id, "label": u.label, "similarity": u.similarity,
+                 "diff": u.diff}
+                for u in self.units
+            ]  # fmt: skip
+            _update_by_id(session, core_table(Occurrence), rows)
+            for u in self.units:
+                if u.embedding is not None and u.id not in self.vectors:
+                    self.vectors[u.id] = u.embedding
+            self.units = []
+        if self.vectors:
+            vectors: list[dict[str, Any]] = [{"id": i, "embedding": v} for i, v in self.vectors.items()]
+            _update_by_id(session, core_table(Occurrence), vectors)
+            self.vectors = {}
+        if self.changed:
+            statements: list[dict[str, Any]] = [
+                {"id": st.id, "occurrence_count": st.occurrence_count, "first_seen": st.first_seen,
+                 "last_seen": st.last_seen}
+                for st in (self.statements[i] for i in sorted(self.changed))
+            ]  # fmt: skip
+            _update_by_id(session, core_table(Statement), statements)
+            self.changed = set()
+        if self.bands:
+            session.connection().execute(insert(core_table(OccurrenceBand)), self.bands)
+            self.bands = []
+        if self.terms:
+            _bump_terms(session, self.speaker_id, self.terms)
+            self.terms = Counter()
+        if self.added:
+            session.execute(
+                update(Speaker)
+                .where(Speaker.id == self.speaker_id)
+                .values(unit_count=Speaker.unit_count + self.added)
+            )
+            self.added = 0
+
+
+def core_table(model: type[Any]) -> Table:
+    """The Core table of a mapped class (for bulk statements without the ORM's bookkeeping)."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+def _update_by_id(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """``UPDATE table SET ... WHERE id = ...`` for each row (one executemany; the rows share keys)."""
+    cols = [k for k in rows[0] if k != "id"]
+    stmt = (
+        update(table)
+        .where(table.c.id == bindparam("row_id"))
+        .values({c: bindparam(f"new_{c}", type_=table.c[c].type) for c in cols})
+    )
+    session.connection().execute(stmt, [{"row_id": r["id"]} | {f"new_{c}": r[c] for c in cols} for r in rows])
+
+
+def _bump_terms(session: Session, speaker_id: int, counts: Mapping[str, int]) -> None:
+    """Add ``counts`` (units per stored stem) to the speaker's term counts."""
+    rows = [{"speaker_id": speaker_id, "stem": s, "df": n} for s, n in sorted(counts.items())]
     if not rows:
         return
     dialect = session.get_bind().dialect.name
     ins = postgresql.insert(SpeakerTerm) if dialect == "postgresql" else sqlite.insert(SpeakerTerm)
-    stmt = ins.on_conflict_do_update(index_elements=["speaker_id", "stem"], set_={"df": SpeakerTerm.df + 1})
+    stmt = ins.on_conflict_do_update(
+        index_elements=["speaker_id", "stem"], set_={"df": SpeakerTerm.df + ins.excluded.df}
+    )
     session.connection().execute(stmt, rows)
 
 
-def _candidates(session: Session, speaker_id: int, unit_count: int, keys: list[int]) -> list[Candidate]:
-    cols = (
-        Occurrence.id,
-        Occurrence.statement_id,
-        Occurrence.text,
-        Occurrence.article_id,
-        Occurrence.embedding,
-    )
+def _lsh_rows(session: Session, speaker_id: int, keys: list[int]) -> list[_Row]:
+    """The candidates of a unit of a speaker with many units: the units sharing the most LSH bands
+    with it, and the canonical units of the speaker's ``RECENT_STATEMENTS`` latest statements."""
     queries: list[Any] = []
-    if unit_count <= SMALL_SPEAKER_UNITS:
-        queries.append(
-            select(*cols).where(Occurrence.speaker_id == speaker_id, Occurrence.statement_id.is_not(None))
+    if keys:
+        hits = (
+            select(OccurrenceBand.occurrence_id, func.count().label("n"))
+            .where(OccurrenceBand.speaker_id == speaker_id, OccurrenceBand.band.in_(keys))
+            .group_by(OccurrenceBand.occurrence_id)
+            .order_by(func.count().desc(), OccurrenceBand.occurrence_id)
+            .limit(LSH_CANDIDATES)
+            .subquery()
         )
-    else:
-        if keys:
-            hits = (
-                select(OccurrenceBand.occurrence_id, func.count().label("n"))
-                .where(OccurrenceBand.speaker_id == speaker_id, OccurrenceBand.band.in_(keys))
-                .group_by(OccurrenceBand.occurrence_id)
-                .order_by(func.count().desc(), OccurrenceBand.occurrence_id)
-                .limit(LSH_CANDIDATES)
-                .subquery()
-            )
-            queries.append(select(*cols).join(hits, hits.c.occurrence_id == Occurrence.id))
-        recent = (
-            select(Statement.id)
-            .where(Statement.speaker_id == speaker_id)
-            .order_by(Statement.id.desc())
-            .limit(RECENT_STATEMENTS)
-            .scalar_subquery()
-        )
-        queries.append(
-            select(*cols).where(Occurrence.statement_id.in_(recent), Occurrence.label == "canonical")
-        )
-    seen: set[int] = set()
-    out: list[Candidate] = []
+        queries.append(select(*_ROW_COLS).join(hits, hits.c.occurrence_id == Occurrence.id))
+    recent = (
+        select(Statement.id)
+        .where(Statement.speaker_id == speaker_id)
+        .order_by(Statement.id.desc())
+        .limit(RECENT_STATEMENTS)
+        .scalar_subquery()
+    )
+    queries.append(
+        select(*_ROW_COLS).where(Occurrence.statement_id.in_(recent), Occurrence.label == "canonical")
+    )
+    seen: dict[int, Any] = {}
     for q in queries:
         for r in session.execute(q):
-            if r.id not in seen:
-                seen.add(r.id)
-                out.append(Candidate(r.statement_id, features(r.text), r.article_id, from_bytes(r.embedding)))
-    return out
+            seen.setdefault(r.id, r)
+    return _rows(seen.values())
 
 
 def _relabel(
-    session: Session, statement: Statement, weight: Callable[[str], float], canonical_vec: np.ndarray | None
-) -> None:
-    """Label, diff and score the statement's units against its (new) canonical wording."""
+    session: Session,
+    statement: Statement,
+    weight: Callable[[str], float],
+    canonical_vec: np.ndarray | None,
+    embed_fn: Embedder = embed,
+    skip: int | None = None,
+) -> list[Occurrence]:
+    """Label, diff and score the statement's units against its (new) canonical wording (``skip``:
+    a unit not written yet); units without an embedding get one. Returns the units changed."""
     canonical = features(statement.text)
-    for occ in session.scalars(select(Occurrence).where(Occurrence.statement_id == statement.id)):
-        if occ.text == statement.text and occ.label == "canonical":
-            continue
+    occs = [
+        o
+        for o in session.scalars(select(Occurrence).where(Occurrence.statement_id == statement.id))
+        if o.id != skip and not (o.text == statement.text and o.label == "canonical")
+    ]
+    missing = [o for o in occs if from_bytes(o.embedding) is None]
+    texts = [o.text for o in missing] + ([statement.text] if canonical_vec is None and occs else [])
+    computed = embed_fn(texts) if texts else np.zeros((0, 0), dtype=np.float32)
+    for o, v in zip(missing, computed, strict=False):
+        o.embedding = to_bytes(v)
+    if canonical_vec is None and occs:
+        canonical_vec = computed[-1]
+    for occ in occs:
         occ.label = label(occ.text, statement.text)
         occ.diff = word_diff(statement.text, occ.text)
         cos = cosine(from_bytes(occ.embedding), canonical_vec)
         occ.similarity = unit_score(features(occ.text), canonical, weight, cos)
+    return occs
 
 
 def place_unit(session: Session, occ: Occurrence, when: dt.date | None, embed_fn: Embedder = embed) -> bool:
@@ -113,107 +406,34 @@ def place_unit(session: Session, occ: Occurrence, when: dt.date | None, embed_fn
 
     The caller holds the speaker's statement lock. Candidates: all the speaker's units while it
     has few, else units sharing a MinHash LSH band (indexed SQL lookup) and the canonical units of
-    the speaker's ``RECENT_STATEMENTS`` latest statements. The unit's embedding is computed here
-    only when ingest did not store one (with ``embed_fn``); candidates' are read from the store. ``when`` (the
-    article's date; None when undated) extends the statement's first/last seen dates, which stay
-    NULL until a dated article has the statement.
+    the speaker's ``RECENT_STATEMENTS`` latest statements. Embeddings (``embed_fn``) are computed
+    only when they can change the placement, and stored with the units. ``when`` (the article's
+    date; None when undated) extends the statement's first/last seen dates, which stay NULL until a
+    dated article has the statement. ORM objects of the session are expired afterwards (the rows
+    are written in bulk).
     """
     assert occ.speaker_id is not None
-    sp_row = session.execute(select(Speaker.unit_count).where(Speaker.id == occ.speaker_id)).one()
-    f = features(occ.text)
-    keys = band_keys(f)
-    vec = from_bytes(occ.embedding)
-    if vec is None:
-        vec = embed_fn([occ.text])[0]
-        occ.embedding = to_bytes(vec)
-    cands = _candidates(session, occ.speaker_id, sp_row.unit_count, keys)
-    stems = set(f.stems)
-    for c in cands:
-        stems |= c.features.stems
-    df = dict(
-        session.execute(
-            select(SpeakerTerm.stem, SpeakerTerm.df).where(
-                SpeakerTerm.speaker_id == occ.speaker_id, SpeakerTerm.stem.in_(sorted(stems))
-            )
-        ).all()
-    )
-    weight = idf_weight(df, sp_row.unit_count)
-    placement = place(f, occ.article_id, cands, weight, vec)
-    created = False
-    if placement.statement_id is None:
-        st = Statement(
-            speaker_id=occ.speaker_id,
-            text=occ.text,
-            canonical_type=occ.type,
-            first_seen=when,
-            last_seen=when,
-            occurrence_count=1,
-        )
-        session.add(st)
-        session.flush()
-        occ.statement_id, occ.label, occ.similarity, occ.diff = st.id, "canonical", 1.0, None
-        created = True
-    else:
-        found = session.get(Statement, placement.statement_id, with_for_update=False)
-        assert found is not None
-        st = found
-        occ.statement_id = st.id
-        occ.similarity = placement.score
-        st.occurrence_count = (st.occurrence_count or 0) + 1
-        if when is not None:
-            st.first_seen = min(st.first_seen or when, when)
-            st.last_seen = max(st.last_seen or when, when)
-        if canonical_rank(occ.type, occ.text)[0] < canonical_rank(st.canonical_type, st.text)[0]:
-            # A direct quote replaces an indirect wording as the canonical one.
-            old = session.scalars(
-                select(Occurrence).where(Occurrence.statement_id == st.id, Occurrence.label == "canonical")
-            ).all()
-            for o in old:
-                o.label = None
-            st.text, st.canonical_type = occ.text, occ.type
-            occ.label, occ.diff, occ.similarity = "canonical", None, 1.0
-            session.flush()
-            _relabel(session, st, weight, vec)
-        else:
-            occ.label = label(occ.text, st.text)
-            occ.diff = word_diff(st.text, occ.text)
-    session.add_all(
-        OccurrenceBand(occurrence_id=occ.id, band_no=i, speaker_id=occ.speaker_id, band=k)
-        for i, k in enumerate(keys)
-    )
-    _bump_terms(session, occ.speaker_id, f.stems)
-    session.execute(
-        update(Speaker).where(Speaker.id == occ.speaker_id).values(unit_count=Speaker.unit_count + 1)
-    )
     session.flush()
+    unit = Unit(occ.id, occ.speaker_id, occ.article_id, occ.start, occ.text, occ.type, occ.embedding)
+    placer = _SpeakerPlacer(session, occ.speaker_id, embed_fn)
+    created = placer.place(unit, when)
+    placer.write()
+    session.expire_all()
     return created
 
 
-def unit_embeddings(texts: Iterable[str], embed_fn: Embedder = embed) -> dict[str, bytes]:
-    """Stored embeddings of unit texts, by text, computed in one batch (before the write
-    transaction, so that no lock is held while the model runs)."""
-    unique = sorted(set(texts))
-    return {t: to_bytes(v) for t, v in zip(unique, embed_fn(unique), strict=True)}
-
-
 def place_units(
-    session: Session,
-    pending: Mapping[int, Sequence[Occurrence]],
-    when: dt.date | None,
-    embeddings: Mapping[str, bytes] | None = None,
-    embed_fn: Embedder = embed,
+    session: Session, pending: Mapping[int, Sequence[Unit]], when: dt.date | None, embed_fn: Embedder = embed
 ) -> int:
     """Place new units (by speaker id), one speaker at a time in id order (the per-speaker lock
-    order); units take their stored embedding from ``embeddings`` when it has their text.
-    Returns the number of statements created."""
-    for occs in pending.values():
-        for o in occs:
-            o.embedding = (embeddings or {}).get(o.text)
+    order), each speaker's in text order. Returns the number of statements created."""
     created = 0
     for sid in sorted(pending):
         advisory_xact_lock(session, "statements", sid)
-        for occ in sorted(pending[sid], key=lambda o: o.start):
-            created += int(place_unit(session, occ, when, embed_fn))
+        placer = _SpeakerPlacer(session, sid, embed_fn)
+        for unit in sorted(pending[sid], key=lambda u: u.start):
+            created += int(placer.place(unit, when))
+        placer.write()
     return created
 
 
@@ -227,7 +447,7 @@ def _drop_terms(session: Session, speaker_id: int, stems: Iterable[str]) -> None
     session.execute(delete(SpeakerTerm).where(*where, SpeakerTerm.df <= 0))
 
 
-def unplace_unit(session: Session, occ: Occurrence) -> None:
+def unplace_unit(session: Session, occ: Occurrence, embed_fn: Embedder = embed) -> None:
     """Take a placed unit out of its statement and its speaker's index (the reverse of
     `place_unit`; the caller holds the speaker's statement lock).
 
@@ -275,5 +495,5 @@ def unplace_unit(session: Session, occ: Occurrence) -> None:
                 )
             ).all()
         )
-        _relabel(session, st, idf_weight(df, n), from_bytes(best.embedding))
+        _relabel(session, st, idf_weight(df, n), from_bytes(best.embedding), embed_fn)
     session.flush()

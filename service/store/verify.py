@@ -173,12 +173,21 @@ def _merge(*groups: Sequence[Recorded]) -> list[Recorded]:
     return list(seen.values())
 
 
-def _with_embeddings(session: Session, recs: Sequence[Recorded]) -> list[Recorded]:
+def _with_embeddings(
+    session: Session, parts: Sequence[Part], recs: Sequence[Recorded], embedder: Embedder
+) -> list[Recorded]:
+    """The candidates with their embeddings: stored ones, else (ingest embeds a unit only when its
+    placement needs it) computed here for the candidates near enough in words to any part."""
     ids = [r.id for r in recs]
-    vecs = dict(
+    stored = dict(
         session.execute(select(Occurrence.id, Occurrence.embedding).where(Occurrence.id.in_(ids))).all()
     )
-    return [Recorded(r.id, r.statement_id, r.speaker_id, r.text, from_bytes(vecs.get(r.id))) for r in recs]
+    vecs = {i: from_bytes(v) for i, v in stored.items()}
+    stems = [features(p.text).stems for p in parts]
+    missing = [r for r in recs if vecs.get(r.id) is None and any(near_enough(s, r.text) for s in stems)]
+    if missing:
+        vecs.update(zip([r.id for r in missing], embedder([r.text for r in missing]), strict=True))
+    return [Recorded(r.id, r.statement_id, r.speaker_id, r.text, vecs.get(r.id)) for r in recs]
 
 
 def _worth_embedding(parts: Sequence[Part], recs: Sequence[Recorded]) -> bool:
@@ -204,7 +213,7 @@ def verify_claim(
         judgements = judge(parts, recs, speakers=set(speaker_ids) if speaker_ids is not None else None)
         if not any(j.verdict in ACCEPTED for j in judgements) and _worth_embedding(parts, recs):
             # Meaning: a paraphrase shares few words; embed the parts only when words do not settle it.
-            recs = _with_embeddings(session, recs)
+            recs = _with_embeddings(session, parts, recs, embedder)
             vecs = list(embedder([p.text for p in parts]))
             judgements = judge(parts, recs, vecs, set(speaker_ids) if speaker_ids is not None else None)
         if speaker_ids is not None and not any(j.verdict in ACCEPTED for j in judgements):

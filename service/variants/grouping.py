@@ -140,6 +140,39 @@ def unit_score(
     return round(min(1.0, max(0.0, score)), 4)
 
 
+def _contradicts(new: Features, f: Features) -> bool:
+    """Whether two units disagree on negation or numbers (never one statement)."""
+    return f.negated != new.negated or bool(
+        f.numbers and new.numbers and (f.numbers - new.numbers) and (new.numbers - f.numbers)
+    )
+
+
+def _comparable(new: Features, f: Features) -> bool:
+    """Whether `place` scores a (not contradicting) candidate at all."""
+    if not agree(new, f):
+        return False
+    # "I hope so": too little to tell statements apart
+    return min(len(new.stems), len(f.stems)) >= MIN_STEMS or new.norm == f.norm
+
+
+def meaning_candidates(
+    new: Features, article_id: int, candidates: Iterable[Candidate], weight: Callable[[str], float]
+) -> list[Candidate]:
+    """The candidates whose embeddings `place` compares ``new``'s with, or [] when embeddings
+    cannot change where ``new`` goes: a match by meaning (`semantic_pick`) needs a comparable
+    candidate of another article with at least ``SEMANTIC_DICE_MIN`` weighted Dice, so without one
+    no embedding needs computing."""
+    cands = list(candidates)
+    vetoed = {c.statement_id for c in cands if _contradicts(new, c.features)}
+    usable = [c for c in cands if c.statement_id not in vetoed and _comparable(new, c.features)]
+    if any(
+        c.article_id != article_id and weighted_overlap(new, c.features, weight)[0] >= SEMANTIC_DICE_MIN
+        for c in usable
+    ):
+        return usable
+    return []
+
+
 def place(
     new: Features,
     article_id: int,
@@ -160,15 +193,11 @@ def place(
     across: dict[int, tuple[float, float]] = {}
     for c in candidates:
         f = c.features
-        if f.negated != new.negated or (
-            f.numbers and new.numbers and (f.numbers - new.numbers) and (new.numbers - f.numbers)
-        ):
+        if _contradicts(new, f):
             vetoed.add(c.statement_id)
             continue
-        if not agree(new, f):
+        if not _comparable(new, f):
             continue
-        if min(len(new.stems), len(f.stems)) < MIN_STEMS and new.norm != f.norm:
-            continue  # "I hope so": too little to tell statements apart
         dice, contain = weighted_overlap(new, f, weight)
         same_article = c.article_id == article_id
         if matches(dice, contain, same_article):

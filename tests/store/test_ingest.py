@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -20,6 +22,8 @@ from service.store.export import write_csv, write_jsonl
 from service.store.ingest import ingest_article
 from service.store.sources import InputError, read_inputs, run_ingest
 from service.store.speakers import load_registry
+from service.store.verify import verify_claim
+from service.variants.embeddings import DIM
 
 REGISTRY = Path(__file__).resolve().parents[2] / "seeds" / "speakers.json"
 
@@ -409,3 +413,47 @@ def test_the_same_quote_span_twice_is_stored_once(session_factory: sessionmaker[
     r = _ingest(session_factory, "twice", A3, [quote, quote])
     assert (r.quotes, r.units) == (1, 1)
     assert _count(session_factory, Quote) == 1
+
+
+def _same_vector(texts: Sequence[str]) -> np.ndarray:
+    """Stand-in embeddings: every text the same vector (cosine 1), counted in ``EMBEDDED``."""
+    EMBEDDED.extend(texts)
+    out = np.zeros((len(texts), DIM), dtype=np.float32)
+    out[:, 0] = 1.0
+    return out
+
+
+EMBEDDED: list[str] = []
+
+
+def test_units_are_embedded_only_when_their_placement_needs_it(
+    session_factory: sessionmaker[Session],
+) -> None:
+    EMBEDDED.clear()
+    t1 = 'John Kirby said "North Korean troops are training in eastern Russia." Lee said "It rained."'
+    t2 = 'John Kirby said "North Korean soldiers are being trained in eastern Russia."'
+    for ext, text, quotes in (
+        ("k1", t1, [q(t1, "North Korean troops are training in eastern Russia.", "John Kirby"),
+                    q(t1, "It rained.", "Lee")]),
+        ("k2", t2, [q(t2, "North Korean soldiers are being trained in eastern Russia.", "John Kirby")]),
+    ):  # fmt: skip
+        ingest_article(session_factory, ArticleInput(ext, text), quotes, embed_fn=_same_vector)
+    with session_factory() as s:
+        stored = {o.text: o.embedding for o in s.scalars(select(Occurrence))}
+    # Kirby's second unit shares a few words with his first, of another article: both embedded.
+    assert sorted(EMBEDDED) == sorted(t for t, v in stored.items() if v is not None)
+    assert len(EMBEDDED) == 2 and stored["It rained."] is None
+
+
+def test_verify_embeds_candidates_stored_without_embedding(session_factory: sessionmaker[Session]) -> None:
+    text = 'John Kirby said "North Korean troops are training in eastern Russia."'
+    said = "North Korean troops are training in eastern Russia."
+    quotes = [q(text, said, "John Kirby")]
+    ingest_article(session_factory, ArticleInput("k", text), quotes, embed_fn=_same_vector)
+    EMBEDDED.clear()
+    with session_factory() as s:
+        assert s.scalars(select(Occurrence.embedding)).one() is None
+        claim = "In eastern Russia, troops from North Korea are being trained."
+        answer = verify_claim(s, claim, "John Kirby", 5, embedder=_same_vector)
+    assert answer["verdict"] == "paraphrase"
+    assert said in EMBEDDED

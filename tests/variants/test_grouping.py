@@ -5,7 +5,16 @@ from __future__ import annotations
 import itertools
 import random
 
-from service.variants.grouping import Candidate, band_keys, idf_weight, label, place, word_diff
+from service.variants.embeddings import pseudo_embed
+from service.variants.grouping import (
+    Candidate,
+    band_keys,
+    idf_weight,
+    label,
+    meaning_candidates,
+    place,
+    word_diff,
+)
 from service.variants.similarity import agree, entities, features, numbers
 
 KIRBY = [
@@ -94,3 +103,42 @@ def test_band_keys_deterministic_and_shared_by_near_duplicates() -> None:
     words = [f"w{i}" for i in range(5000)]
     other = band_keys(features(" ".join(rnd.sample(words, 12))))
     assert not set(a) & set(other)
+
+
+def test_meaning_candidates_only_when_an_embedding_can_decide() -> None:
+    new = features("North Korea moved at least 3,000 soldiers into eastern Russia")
+    near_words = features("At least 3,000 North Korean troops are now training in eastern Russia")
+    other_topic = features("The weather in Seoul was pleasant during the summit")
+    contradicting = features("North Korea moved at least 8,000 soldiers into eastern Russia")
+    weight = idf_weight({}, 0)
+    # Another article's unit sharing some words: the embeddings are compared (same-article ones too).
+    same = Candidate(2, near_words, 7)
+    cands = [Candidate(1, near_words, 3), same, Candidate(3, other_topic, 3)]
+    got = meaning_candidates(new, 7, cands, weight)
+    assert {(c.statement_id, c.article_id) for c in got} == {(1, 3), (2, 7)}
+    # Only the same article, only other topics, or only contradictions: embeddings change nothing.
+    assert meaning_candidates(new, 7, [same], weight) == []
+    assert meaning_candidates(new, 7, [Candidate(3, other_topic, 3)], weight) == []
+    assert meaning_candidates(new, 7, [Candidate(4, contradicting, 3)], weight) == []
+
+
+def test_placement_without_embeddings_when_meaning_candidates_is_empty() -> None:
+    """Withholding embeddings where `meaning_candidates` finds none never changes a placement."""
+    texts = KIRBY + [
+        "North Korean troops are training in eastern Russia",
+        "The soldiers could be sent to the front within weeks",
+        "We do not know whether they will fight",
+        "We do know whether they will fight",
+        "They will be fair game for Ukraine",
+        "Russia received thousands of North Korean soldiers in October",
+    ]
+    feats = [features(t) for t in texts]
+    vecs = pseudo_embed(texts)
+    rng = random.Random(3)
+    for _ in range(200):
+        picked = rng.sample(range(len(texts)), 4)
+        cands = [Candidate(10 + i, feats[i], rng.choice([1, 2]), vecs[i]) for i in picked[1:]]
+        weight = idf_weight({}, len(cands))
+        full = place(feats[picked[0]], 1, cands, weight, vecs[picked[0]])
+        if not meaning_candidates(feats[picked[0]], 1, cands, weight):
+            assert place(feats[picked[0]], 1, cands, weight, None) == full
