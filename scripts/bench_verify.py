@@ -14,7 +14,12 @@
 
 Prints p50/p95/p99 latency per look-up, requests/s, and the ratios to the bare endpoint.
 
+Every request of the measured mix is sent once (the ``repeated`` column counts any sent again when
+``--bodies`` run out), so no answer is served from a warm cache of an earlier identical request.
+``--keep`` keeps the database (and the mix) and ``--db DIR`` reuses them (profiling, repeated runs).
+
     .venv/bin/python scripts/bench_verify.py [--quotes 100000] [--duration 20] [--connections 8]
+        [--keep | --db DIR]
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ import argparse
 import datetime as dt
 import hashlib
 import http.client
+import itertools
 import json
 import os
 import random
@@ -45,6 +51,8 @@ VOCABULARY = 20_000
 PER_ARTICLE = 10
 PER_STATEMENT = 4
 SYLLABLES = [c + v for c in "bdfgklmnprstvz" for v in ("a", "e", "i", "o", "u", "ai", "ou")]
+WARM_UP = 500  # requests of the mix kept for the warm-up
+MIX_FILE = "mix.json"
 FUNCTION_WORDS = "the a of to and in that is was we they it for on with will not have be this".split()
 
 
@@ -56,19 +64,22 @@ def vocabulary(rng: random.Random) -> list[str]:
     return sorted(words)
 
 
-def sentence(rng: random.Random, vocab: list[str], weights: list[float]) -> str:
-    """A synthetic sentence: Zipf-drawn content words between function words, sometimes a number."""
+def sentence(rng: random.Random, vocab: list[str], cum_weights: list[float]) -> str:
+    """A synthetic sentence: Zipf-drawn content words between function words, sometimes a number
+    (``cum_weights``: the vocabulary's cumulative weights, summed once rather than per word)."""
     n = rng.randint(10, 24)
     words = [
-        rng.choice(FUNCTION_WORDS) if rng.random() < 0.4 else rng.choices(vocab, weights)[0] for _ in range(n)
+        rng.choice(FUNCTION_WORDS) if rng.random() < 0.4 else rng.choices(vocab, cum_weights=cum_weights)[0]
+        for _ in range(n)
     ]
     if rng.random() < 0.3:
         words.insert(rng.randrange(n), str(rng.randint(2, 5000)))
     return " ".join(words).capitalize() + "."
 
 
-def build(url: str, n_quotes: int, seed: int = 3) -> list[dict[str, Any]]:
-    """Insert ``n_quotes`` synthetic quotes; returns the request bodies of the benchmark mix."""
+def build(url: str, n_quotes: int, n_bodies: int, seed: int = 3) -> list[dict[str, Any]]:
+    """Insert ``n_quotes`` synthetic quotes; returns ``n_bodies`` request bodies of the benchmark
+    mix (five per sampled quote, no two alike: a sampled quote is not sampled again)."""
     from sqlalchemy import func, insert, select
 
     from models import Article, Occurrence, OccurrenceBand, Outlet, Quote, Speaker, Statement
@@ -79,7 +90,7 @@ def build(url: str, n_quotes: int, seed: int = 3) -> list[dict[str, Any]]:
 
     rng = random.Random(seed)
     vocab = vocabulary(rng)
-    weights = [1.0 / (i + 1) for i in range(len(vocab))]
+    weights = list(itertools.accumulate(1.0 / (i + 1) for i in range(len(vocab))))
     first = [w.capitalize() for w in rng.sample(vocab, 120)]
     last = [w.capitalize() for w in rng.sample(vocab, 400)]
     names = list(dict.fromkeys(f"{rng.choice(first)} {rng.choice(last)}" for _ in range(N_SPEAKERS * 2)))
@@ -174,8 +185,7 @@ def build(url: str, n_quotes: int, seed: int = 3) -> list[dict[str, Any]]:
             session.execute(insert(OccurrenceBand), bands)
     session.close()
     mix = []
-    for _ in range(50):
-        q = rng.randrange(n_quotes)
+    for q in rng.sample(range(n_quotes), min(n_quotes, (n_bodies + 4) // 5)):
         who = names[speaker_of[q]]
         other = names[(speaker_of[q] + 1) % len(names)]
         text = texts[q]
@@ -191,7 +201,7 @@ def build(url: str, n_quotes: int, seed: int = 3) -> list[dict[str, Any]]:
             },
             {"text": sentence(rng, vocab, weights), "speaker": who},
         ]
-    return mix
+    return list({json.dumps(b, sort_keys=True): b for b in mix}.values())[:n_bodies]
 
 
 # ---------------------------------------------------------------- load
@@ -201,18 +211,22 @@ def post_load(
     port: int, path: str, bodies: list[dict[str, Any]] | None, duration: int, connections: int
 ) -> dict[str, Any]:
     """``connections`` clients, each on its own keep-alive connection, for ``duration`` seconds:
-    POST the ``bodies`` in turn (GET when None). Latency percentiles in ms."""
+    POST the ``bodies`` in turn, each once across all clients (GET when None; when the bodies run
+    out, they are sent again and ``repeated`` counts the requests that repeat one). Latency
+    percentiles in ms."""
     latencies: list[float] = []
     failures = 0
     lock = threading.Lock()
+    cursor = itertools.count()
     stop = time.monotonic() + duration
 
-    def worker(offset: int) -> None:
+    def worker() -> None:
         nonlocal failures
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         local: list[float] = []
-        bad, i = 0, offset
+        bad = 0
         while time.monotonic() < stop:
+            i = next(cursor)  # itertools.count is atomic under the GIL
             t0 = time.perf_counter()
             try:
                 if bodies is None:
@@ -228,13 +242,12 @@ def post_load(
                 conn.close()
                 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
             local.append((time.perf_counter() - t0) * 1000)
-            i += 1
         conn.close()
         with lock:
             latencies.extend(local)
             failures += bad
 
-    threads = [threading.Thread(target=worker, args=(k * 7,)) for k in range(connections)]
+    threads = [threading.Thread(target=worker) for _ in range(connections)]
     t_start = time.monotonic()
     for t in threads:
         t.start()
@@ -242,7 +255,15 @@ def post_load(
         t.join()
     elapsed = time.monotonic() - t_start
     q = statistics.quantiles(latencies, n=100)
-    return {"p50": q[49], "p95": q[94], "p99": q[98], "rps": len(latencies) / elapsed, "errors": failures}
+    repeated = max(0, len(latencies) - len(bodies)) if bodies is not None else 0
+    return {
+        "p50": q[49],
+        "p95": q[94],
+        "p99": q[98],
+        "rps": len(latencies) / elapsed,
+        "errors": failures,
+        "repeated": repeated,
+    }
 
 
 def main() -> int:
@@ -253,26 +274,37 @@ def main() -> int:
     parser.add_argument("--duration", type=int, default=20, help="seconds of load per endpoint")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
+    parser.add_argument("--bodies", type=int, default=20_000, help="distinct verify requests in the mix")
     parser.add_argument("--keep", action="store_true", help="keep the temporary database")
+    parser.add_argument(
+        "--db", type=Path, help="a directory kept by an earlier --keep run: reuse its database and mix"
+    )
     args = parser.parse_args()
 
-    tmp = Path(tempfile.mkdtemp(prefix="bench-verify-"))
+    tmp = args.db or Path(tempfile.mkdtemp(prefix="bench-verify-"))
     url = f"sqlite:///{tmp / 'quotes.db'}"
     env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
     env.pop("API_KEYS", None)
     env["RATELIMIT_ENABLED"] = "false"
     env["QUOTES_RATELIMIT_ENABLED"] = "false"
     print(f"database: {tmp / 'quotes.db'}")
-    t0 = time.monotonic()
-    seeds = sorted(str(p) for p in (ROOT / "seeds").glob("*.txt"))
-    subprocess.run([sys.executable, "-m", "service", "ingest", "-q", *seeds], cwd=ROOT, env=env, check=True)
-    print(f"  seeds ingested ({time.monotonic() - t0:.1f}s)")
-    t0 = time.monotonic()
-    mix = build(url, args.quotes)
-    print(f"  {args.quotes:,} synthetic quotes inserted in {time.monotonic() - t0:.1f}s")
+    if args.db:
+        mix = json.loads((tmp / MIX_FILE).read_text())
+    else:
+        t0 = time.monotonic()
+        seeds = sorted(str(p) for p in (ROOT / "seeds").glob("*.txt"))
+        subprocess.run(
+            [sys.executable, "-m", "service", "ingest", "-q", *seeds], cwd=ROOT, env=env, check=True
+        )
+        print(f"  seeds ingested ({time.monotonic() - t0:.1f}s)")
+        t0 = time.monotonic()
+        mix = build(url, args.quotes, args.bodies + WARM_UP)
+        (tmp / MIX_FILE).write_text(json.dumps(mix))
+        print(f"  {args.quotes:,} synthetic quotes inserted in {time.monotonic() - t0:.1f}s")
+    warm, mix = mix[-WARM_UP:], mix[:-WARM_UP]  # the warm-up does not see the measured requests
 
     with api_and_bare(env, args.workers, tmp) as (api_port, bare_port):
-        post_load(api_port, "/v1/verify", mix, 3, 2)  # warm up: models loaded, caches filled
+        post_load(api_port, "/v1/verify", warm, 3, 2)  # warm up: models loaded
         post_load(bare_port, "/bare", None, 1, 2)
         results = {
             "bare Flask JSON (GET /bare)": post_load(
@@ -283,17 +315,23 @@ def main() -> int:
     print()
     print(
         f"{args.quotes:,} stored quotes, {args.connections} connections, {args.duration}s per endpoint, "
-        f"{args.workers} gunicorn sync workers each, loopback; verify mix: {len(mix)} requests"
+        f"{args.workers} gunicorn sync workers each, loopback; verify mix: {len(mix)} distinct requests"
     )
-    print(f"{'endpoint':30} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'req/s':>8} {'errors':>7}")
+    print(
+        f"{'endpoint':30} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'req/s':>8} {'errors':>7} "
+        f"{'repeated':>8}"
+    )
     for name, r in results.items():
-        print(f"{name:30} {r['p50']:8.1f} {r['p95']:8.1f} {r['p99']:8.1f} {r['rps']:8.1f} {r['errors']:7d}")
+        print(
+            f"{name:30} {r['p50']:8.1f} {r['p95']:8.1f} {r['p99']:8.1f} {r['rps']:8.1f} {r['errors']:7d} "
+            f"{r['repeated']:8d}"
+        )
     api, bare = results["POST /v1/verify"], results["bare Flask JSON (GET /bare)"]
     print(
         f"verify: p50 {api['p50']:.1f} ms (bar 30), p95 {api['p95']:.1f} ms (bar 100); ratio to bare: "
         f"p50 x{api['p50'] / bare['p50']:.1f}, throughput {api['rps'] / bare['rps']:.1%} of bare"
     )
-    if not args.keep:
+    if not args.keep and not args.db:
         shutil.rmtree(tmp, ignore_errors=True)
     return 0
 
