@@ -4,10 +4,15 @@ wordings to compare the claim with, and the answer in the API's shape. The verdi
 
 Candidates are found as grouping finds them: all units of the named speakers while they have few
 (``SMALL_SPEAKER_UNITS``), else the units sharing the most MinHash LSH band keys with a part
-(``LSH_CANDIDATES`` per part), through the band index (by speaker, or by band alone when anyone
-may have said it). When the named speakers have no wording on record in these words, everyone's
-candidates are read too, so that a quote on record under someone else comes back as
-``other_speaker`` instead of nothing.
+(``VERIFY_LSH_CANDIDATES`` per part), through the band index (by speaker, or by band alone when
+anyone may have said it), and the quotes holding all of a part's longest content words, through
+the full-text index (a short excerpt of a long quote shares few bands with it). When the named
+speakers have no wording on record in these words, everyone's candidates are read too, so that a
+quote on record under someone else comes back as ``other_speaker`` instead of nothing.
+
+Speed (100,000 stored quotes, `scripts/bench_verify.py`): the full-text look-up is a conjunction per
+part, unranked (a disjunction of common words ranked by bm25 scored most of the index: bm25 counts
+every term's documents), and it is skipped when all units of the named speakers are read anyway.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from models import Article, Occurrence, OccurrenceBand, Outlet, Quote, Speaker, 
 from service.registry.names import name_key, strip_titles
 from service.store.passages import passage_matches, with_passages
 from service.store.queries import MAX_ID, resolve_speaker_ids, statements_by_ids
-from service.store.statements import LSH_CANDIDATES, SMALL_SPEAKER_UNITS
+from service.store.statements import SMALL_SPEAKER_UNITS
 from service.variants.embeddings import Embedder, embed, from_bytes
 from service.variants.grouping import band_keys
 from service.variants.similarity import STOPWORDS, atoms, features
@@ -42,6 +47,10 @@ from service.vocab import FoundIn, Verdict
 
 WORD_FOR_WORD = (Verdict.VERBATIM, Verdict.EXCERPT)  # no passage of an article's text can do better
 MAX_NAMESAKES = 200  # speakers sharing a surname that are checked for a compatible full name
+# Units sharing the most LSH band keys with a part that are compared with it. Fewer than grouping's
+# LSH_CANDIDATES: a wording on record in these words shares most of its bands, and those sharing one
+# band of twenty (about a fifth of the words in common) only make the comparison slow.
+VERIFY_LSH_CANDIDATES = 30
 
 
 def resolve_speakers(session: Session, name: str) -> list[int]:
@@ -85,13 +94,19 @@ def _recorded(session: Session, stmt: Any) -> list[Recorded]:
 _COLS = (Occurrence.id, Occurrence.statement_id, Occurrence.speaker_id, Occurrence.text)
 
 
+def _all_units(session: Session, speaker_ids: Sequence[int] | None) -> bool:
+    """Whether the named speakers have so few units that all of them are compared."""
+    return speaker_ids is not None and _unit_count(session, speaker_ids) <= SMALL_SPEAKER_UNITS
+
+
 def candidates(
     session: Session, parts: Sequence[Part], speaker_ids: Sequence[int] | None, exclude: Sequence[int] = ()
 ) -> list[Recorded]:
     """Recorded wordings to compare the parts with (module docstring); ``speaker_ids`` None: anyone's
     (but those of ``exclude``)."""
     placed = Occurrence.statement_id.is_not(None)
-    if speaker_ids is not None and _unit_count(session, speaker_ids) <= SMALL_SPEAKER_UNITS:
+    if _all_units(session, speaker_ids):
+        assert speaker_ids is not None
         return _recorded(session, select(*_COLS).where(Occurrence.speaker_id.in_(speaker_ids), placed))
     seen: dict[int, Recorded] = {}
     for part in parts:
@@ -106,7 +121,7 @@ def candidates(
         top = (
             hits.group_by(OccurrenceBand.occurrence_id)
             .order_by(func.count().desc(), OccurrenceBand.occurrence_id)
-            .limit(LSH_CANDIDATES)
+            .limit(VERIFY_LSH_CANDIDATES)
             .subquery()
         )
         stmt = select(*_COLS).join(top, top.c.occurrence_id == Occurrence.id).where(placed)
@@ -116,26 +131,33 @@ def candidates(
 
 
 FTS_CANDIDATES = 30  # quotes found by full-text search, per claim
-FTS_TERMS = 12  # the claim's longest content words searched for (any of them)
+FTS_TERMS = 12  # a part's longest content words searched for (all of them)
 UNKNOWN_SPEAKER = 0  # the speaker id of recorded wordings whose speaker is not known
 
 
-def _search_expr(parts: Sequence[Part]) -> list[str]:
-    words = {a.word for p in parts for a in atoms(p.text) if a.word.isalpha() and a.word not in STOPWORDS}
-    return sorted(words, key=lambda w: (-len(w), w))[:FTS_TERMS]
+def _search_terms(parts: Sequence[Part]) -> list[list[str]]:
+    """Per part (those with any), its ``FTS_TERMS`` longest distinct content words."""
+    out = []
+    for p in parts:
+        words = {a.word for a in atoms(p.text) if a.word.isalpha() and a.word not in STOPWORDS}
+        if words:
+            out.append(sorted(words, key=lambda w: (-len(w), w))[:FTS_TERMS])
+    return out
 
 
 def fulltext_candidates(
     session: Session, parts: Sequence[Part], speaker_ids: Sequence[int] | None, exclude: Sequence[int] = ()
 ) -> list[Recorded]:
-    """Units of the quotes that best match any of the claim's longest content words (the full-text
-    index: SQLite FTS5 or PostgreSQL tsvector), also units whose speaker is not known (statement id
-    ``-unit id``, speaker ``UNKNOWN_SPEAKER``): LSH bands miss a short excerpt of a long quote."""
-    words = _search_expr(parts)
-    if not words:
+    """Units of the quotes holding all of some part's longest content words (the full-text index:
+    SQLite FTS5 or PostgreSQL tsvector), also units whose speaker is not known (statement id
+    ``-unit id``, speaker ``UNKNOWN_SPEAKER``): LSH bands miss a short excerpt of a long quote.
+    Nothing when all units of the named speakers are compared anyway (`candidates`)."""
+    terms = _search_terms(parts)
+    if not terms or _all_units(session, speaker_ids):
         return []
     if session.get_bind().dialect.name == "postgresql":
-        tsq = func.websearch_to_tsquery(literal_column("'english'::regconfig"), " or ".join(words))
+        query = " | ".join("(" + " & ".join(words) + ")" for words in terms)
+        tsq = func.to_tsquery(literal_column("'english'::regconfig"), query)
         vector: Any = literal_column("quotes.search")
         top: Any = (
             select(Quote.id)
@@ -144,12 +166,13 @@ def fulltext_candidates(
             .limit(FTS_CANDIDATES)
         )
     else:
-        match = literal_column("quotes_fts").op("MATCH")(" OR ".join(f'"{w}"' for w in words))
+        # Unranked: bm25 would count the documents of every term, common ones too.
+        query = " OR ".join("(" + " AND ".join(f'"{w}"' for w in words) + ")" for words in terms)
         top = (
             select(literal_column("rowid"))
             .select_from(text("quotes_fts"))
-            .where(match)
-            .order_by(func.bm25(literal_column("quotes_fts")))
+            .where(literal_column("quotes_fts").op("MATCH")(query))
+            .order_by(literal_column("rowid").desc())
             .limit(FTS_CANDIDATES)
         )
     stmt = select(*_COLS).where(Occurrence.quote_id.in_(top.scalar_subquery()))

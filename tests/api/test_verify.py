@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.api.sample import KIRBY_STATEMENT
@@ -125,3 +126,21 @@ def test_verify_bad_input(sample_client: FlaskClient) -> None:
         r = sample_client.post("/v1/verify", json=body)
         assert r.status_code == 422, body
         assert r.get_json()["errors"]["json"]
+
+
+def test_fulltext_candidates_hold_all_words_of_some_part(sample_app: Flask) -> None:
+    """The full-text look-up is a conjunction per part (any part): the quotes holding every one of
+    a part's content words, a short excerpt of a long quote among them."""
+    from service.extensions import db_session
+    from service.store.verify import fulltext_candidates
+    from service.variants.verify import claim_parts
+
+    def found(claim: str) -> set[str]:
+        return {r.text for r in fulltext_candidates(db_session(), claim_parts(claim), None)}
+
+    with sample_app.app_context():
+        assert KIRBY_STATEMENT in found("soldiers into eastern Russia")
+        assert KIRBY_STATEMENT in found("Gardening tools are cheap. Moved 3,000 soldiers into Russia.")
+        assert found("soldiers into eastern Ukraine") == set()  # not every word is on record
+        assert found("We are watching this very closely") == {"We are watching this very closely"}
+        assert found("the and of") == set()
