@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -31,7 +32,7 @@ def cli() -> None:
 @click.option("--pretty", is_flag=True, help="Print a readable listing instead of JSON.")
 @click.option("--batch-size", default=16, show_default=True, help="Articles parsed per batch.")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1),
-              help="Processes that parse (nlp.pipe n_process).")  # fmt: skip
+              help="Processes that extract (forked, sharing the loaded model).")  # fmt: skip
 def extract(
     files: tuple[Path, ...], jsonl: bool, fmt: str | None, pretty: bool, batch_size: int, workers: int
 ) -> None:
@@ -48,7 +49,15 @@ def extract(
         raise click.UsageError("give FILE arguments or --jsonl with JSON lines on stdin")
     extractor = get_extractor()
     texts = [r.prepared.text for r in records]
-    results = extractor.extract_many(texts, batch_size=batch_size, n_process=workers)
+    results: Iterable[list[Any]] = extractor.extract_many(texts, batch_size=batch_size)
+    if workers > 1:
+        from service.parallel import map_batches
+
+        def extract_batch(batch: list[str]) -> list[list[Any]]:
+            return list(extractor.extract_many(batch, batch_size=batch_size))
+
+        batches = [texts[i : i + batch_size] for i in range(0, len(texts), batch_size)]
+        results = (qs for chunk in map_batches(extract_batch, batches, workers) for qs in chunk)
     for record, quotes in zip(records, results, strict=True):
         if pretty:
             click.echo(_pretty(record.id, quotes))

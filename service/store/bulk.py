@@ -15,15 +15,15 @@ depend on the mode.
 
 from __future__ import annotations
 
-import multiprocessing
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.nlp.types import Quote as ExtractedQuote
+from service.parallel import map_batches
 from service.store.articles import ArticleInput, IngestResult
 from service.store.ingest import ingest_article
 from service.variants.embeddings import Embedder
@@ -63,15 +63,6 @@ def run_threaded(
             pending.popleft().result()
 
 
-# The worker processes' extraction function, set before the fork.
-_worker: dict[str, Any] = {}
-
-
-def _extract(texts: list[str]) -> list[list[ExtractedQuote]]:
-    """In a worker process: extract one batch."""
-    return list(_worker["extract_many"](texts))
-
-
 def run_processes(
     batches: Iterable[list[ArticleInput]],
     session_factory: sessionmaker[Session],
@@ -82,14 +73,10 @@ def run_processes(
 ) -> None:
     """``workers`` forked processes extract; this process stores, in input order."""
     batches = list(batches)
-    _worker.update(extract_many=extract_many)
-    ctx = multiprocessing.get_context("fork")
-    try:
-        with ctx.Pool(workers) as pool:
-            results: Iterator[list[list[ExtractedQuote]]] = pool.imap(
-                _extract, [[a.text for a in b] for b in batches]
-            )
-            for batch, quotes in zip(batches, results, strict=True):
-                _store_batch(session_factory, batch, quotes, embed_fn, report)
-    finally:
-        _worker.clear()
+
+    def extract(texts: list[str]) -> list[list[ExtractedQuote]]:
+        return list(extract_many(texts))
+
+    results = map_batches(extract, [[a.text for a in b] for b in batches], workers)
+    for batch, quotes in zip(batches, results, strict=True):
+        _store_batch(session_factory, batch, quotes, embed_fn, report)
