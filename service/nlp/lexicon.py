@@ -62,6 +62,8 @@ class SpeakerLexicon:
 
     ``title_words`` is everything that may precede a name as (part of) a title and is stripped
     from it: honorifics, titles, title qualifiers ("foreign", "former") and connectives ("of").
+    ``name_particles``: lower-case words inside surnames ("van", "de", "bin"); any other
+    lower-case word ("of", "and") marks a capitalised phrase as a title, not a name.
     ``page_furniture``: words of photo credits, captions and page labels that get glued to names.
     ``description_heads``: nouns that head an unnamed source ("researchers", "officials").
     ``human_suffixes``: endings of nouns for people ("-er", "-ist", "-person"), evidence that a
@@ -74,6 +76,7 @@ class SpeakerLexicon:
     title_qualifiers: frozenset[str]
     title_connectives: frozenset[str]
     name_suffixes: frozenset[str]
+    name_particles: frozenset[str]
     feminine_words: frozenset[str]
     masculine_words: frozenset[str]
     organisation_heads: frozenset[str]
@@ -108,6 +111,7 @@ def speaker_lexicon() -> SpeakerLexicon:
         title_qualifiers=_words(data, "title_qualifiers"),
         title_connectives=_words(data, "title_connectives"),
         name_suffixes=_words(data, "name_suffixes"),
+        name_particles=_words(data, "name_particles"),
         feminine_words=_words(data, "feminine_words"),
         masculine_words=_words(data, "masculine_words"),
         organisation_heads=_words(data, "organisation_heads"),

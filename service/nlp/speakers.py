@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc, Span, Token
 
 from service.nlp.doccache import doc_text, ent_of, sent_of
-from service.nlp.lexicon import first_name_genders, speaker_lexicon
+from service.nlp.lexicon import cue_lexicon, first_name_genders, speaker_lexicon
 from service.vocab import SpeakerKind
 
 _LEX = speaker_lexicon()
@@ -53,6 +53,7 @@ class Entity:
     roles: list[str] = field(default_factory=list)
     role_words: set[str] = field(default_factory=set)
     positions: list[int] = field(default_factory=list)  # char offsets of mentions
+    first_name_positions: set[int] = field(default_factory=set)  # ... by first name alone
     subject_positions: list[int] = field(default_factory=list)  # ... of mentions as a subject
     gender: str | None = None
     evidence: int = 0  # signs that this "person" can speak: full name, title, subject of a verb
@@ -120,6 +121,42 @@ def _is_dateline(tok: Token) -> bool:
     para_start = i == 0 or "\n" in doc[i - 1].text or "\n" in doc[i - 1].whitespace_
     nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
     return para_start and (nxt is None or nxt.text in ("(", "-", "–", "—", ","))
+
+
+def _name_words_ok(name: str) -> bool:
+    """Whether every lower-case word of a name is a surname particle ("Ludwig van Beethoven");
+    "of" or "and" make a title ("the Birth of Modern Canada"), not a person's name."""
+    return all(
+        w[:1].isupper() or not w[:1].isalpha() or w.split("-")[0] in _LEX.name_particles for w in name.split()
+    )
+
+
+def _untagged_runs(doc: Doc) -> list[list[Token]]:
+    """Runs of two or three capitalised proper nouns outside any entity, joined as compounds
+    into their last word, that hold no title, organisation or page-furniture word."""
+    runs: list[list[Token]] = []
+    run: list[Token] = []
+    for tok in [*doc, None]:
+        if tok is not None and _untagged_name_word(tok) and (not run or run[-1].whitespace_):
+            run.append(tok)
+            continue
+        if 2 <= len(run) <= 3 and all(t.dep_ == "compound" and t.head.i == run[-1].i for t in run[:-1]):
+            runs.append(run)
+        run = [tok] if tok is not None and _untagged_name_word(tok) else []
+    return runs
+
+
+def _untagged_name_word(tok: Token) -> bool:
+    low = tok.lower_
+    return (
+        tok.pos_ == "PROPN"
+        and tok.ent_type_ == ""
+        and tok.is_alpha
+        and tok.is_title
+        and low not in TITLE_WORDS
+        and low not in _LEX.organisation_words
+        and low not in FURNITURE
+    )
 
 
 def _is_hyphenated_name(word: str) -> bool:
@@ -197,6 +234,7 @@ class ArticleEntities:
                 self._add_person(ent, toks)
             else:
                 singles.append((ent, toks))
+        self._untagged_names()
         for ent, toks in singles:
             self._add_person(ent, toks)
         self._extend_names()
@@ -206,6 +244,38 @@ class ArticleEntities:
                 self._add_person(ent, name_tokens(list(ent)))
             elif ent.label_ == "ORG":
                 self._add_org(ent)
+
+    def _untagged_names(self) -> None:
+        """Full names the tagger left untagged ("Tatiana Stanovaya, an independent expert"): a
+        run of two or three capitalised proper nouns with no entity label counts as a person
+        when it opens with a known first name, is described by a role noun, or its last word
+        is elsewhere the subject of a reporting verb ("Stanovaya noted")."""
+        speaking = {
+            t.text.casefold()
+            for t in self.doc
+            if t.pos_ == "PROPN"
+            and t.dep_ in ("nsubj", "nsubjpass")
+            and cue_lexicon().is_cue_lemma(t.head.lemma_)
+        }
+        for run in _untagged_runs(self.doc):
+            head = run[-1]
+            if run[0].lower_ in _LEX.name_particles:
+                continue  # "Le Pen": a surname with its particle, not a first name
+            evidence = (
+                run[0].lower_ in first_name_genders()
+                or head.text.casefold() in speaking
+                or any(c.dep_ == "appos" and c.pos_ == "NOUN" and is_human_noun(c) for c in head.children)
+            )
+            if not evidence:
+                continue
+            name = doc_text(self.doc)[run[0].idx : head.idx + len(head)]
+            person = self.person_named(name)
+            person.positions.append(run[0].idx)
+            person.evidence += 1
+            if head.dep_ in ("nsubj", "nsubjpass"):
+                person.subject_positions.append(run[0].idx)
+            if person.gender is None:
+                person.gender = first_name_genders().get(run[0].lower_)
 
     def _looks_like_person(self, ent: Span) -> bool:
         """An entity tagged as an organisation that the context shows is a person: a name of
@@ -270,7 +340,7 @@ class ArticleEntities:
         if not toks or not any(t.is_alpha for t in toks):
             return
         name = _clean_name(doc_text(self.doc)[toks[0].idx : toks[-1].idx + len(toks[-1])])
-        if not name or not name[0].isupper():
+        if not name or not name[0].isupper() or not _name_words_ok(name):
             return
         if toks[-1].lower_ in ORG_HEADS:
             self._add_org(ent)  # "Austria’s Foreign Ministry" tagged as a person
@@ -282,6 +352,8 @@ class ArticleEntities:
             person = self._nearest_full(name, ent.start_char) or self._single_person(name)
             if person.name != name:
                 person.aliases.add(name)
+            if not person.key.startswith("~") and name.casefold() == _first_key(person.name):
+                person.first_name_positions.add(ent.start_char)
         self._mentions[ent.start_char] = person
         person.positions.append(ent.start_char)
         if ent.root.dep_ in ("nsubj", "nsubjpass") or ent.root.head.dep_ in ("nsubj", "nsubjpass"):
@@ -336,13 +408,25 @@ class ArticleEntities:
         w = word.casefold()
         full = {id(p): p for p in self.people.values() if not p.key.startswith("~")}.values()
         cands = [p for p in full if _surname_key(p.name) == w or w in {a.casefold() for a in p.aliases}]
-        if not cands:
+        by_first = not cands
+        if by_first:
             cands = [p for p in full if _first_key(p.name) == w]
         if not cands:
             return None
         if len(cands) == 1:
             return cands[0]
-        before = [(max((x for x in p.positions if x < at), default=-1), p) for p in cands]
+        # relatives sharing a surname: a mention by first name alone ("says Michael") is no sign
+        # that a later bare surname means that relative
+        before = [
+            (
+                max(
+                    (x for x in p.positions if x < at and (by_first or x not in p.first_name_positions)),
+                    default=-1,
+                ),
+                p,
+            )
+            for p in cands
+        ]
         best = max(before, key=lambda pair: pair[0])
         if best[0] >= 0:
             return best[1]
@@ -596,6 +680,15 @@ class SpeakerResolver:
         self.entities = ArticleEntities(doc)
         self.last_org: Entity | None = None
         self.last: Resolved | None = None
+        self.quoted: list[tuple[int, int]] = []  # contents of the quotes attributed so far
+
+    def note_quote(self, parts: list[tuple[int, int]]) -> None:
+        """Record the content of an attributed quote: a person named as a subject inside what
+        someone said ("He said his friend, Jane Roe, ran the shop") is not the next "he"."""
+        self.quoted.extend(parts)
+
+    def _in_quoted(self, pos: int) -> bool:
+        return any(s <= pos < e for s, e in self.quoted)
 
     def resolve(self, tok: Token | None) -> Resolved:
         """The speaker named by ``tok`` (the head of a speaker mention), remembered for later
@@ -782,7 +875,11 @@ class SpeakerResolver:
     def _person_named_since(self, last: Resolved, tok: Token) -> bool:
         """Whether a person was named as a subject after ``last`` was mentioned, before ``tok``."""
         since = last.mention[0] if last.mention else -1
-        return any(since < x < tok.idx for p in self.entities.people.values() for x in p.subject_positions)
+        return any(
+            since < x < tok.idx and not self._in_quoted(x)
+            for p in self.entities.people.values()
+            for x in p.subject_positions
+        )
 
     def _can_speak(self, person: Entity) -> bool:
         """A one-word "person" with no title, no full name and never the subject of a verb may
@@ -840,7 +937,7 @@ class SpeakerResolver:
         people = [p for p in {id(p): p for p in self.entities.people.values()}.values() if self._can_speak(p)]
         scored: dict[int, tuple[int, Entity]] = {}
         for p in people:
-            pos = _last_before(p.subject_positions, tok.idx)
+            pos = _last_before([x for x in p.subject_positions if not self._in_quoted(x)], tok.idx)
             if pos >= 0:
                 scored[id(p)] = (pos, p)
         last = self.last

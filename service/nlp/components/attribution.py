@@ -49,6 +49,7 @@ def attribute(doc: Doc, cands: list[Candidate]) -> list[Record]:
         else:
             speaker = resolver.resolve(c.subject)
         rec = Record(c, speaker, list(c.parts), c.start, c.end)
+        resolver.note_quote(rec.parts)
         if records and _joins(records[-1], rec):
             last = records[-1]
             last.parts.extend(rec.parts)
