@@ -211,3 +211,66 @@ def test_interview_label_is_a_person(extract):
     text = "TAPPER: Do you think the campaign has been fair to everyone involved?"
     for q in extract(text):
         assert q.speaker.kind != SpeakerKind.ORGANIZATION
+
+
+# -- issue 8: one person, one speaker page ---------------------------------------------------------
+
+
+def test_capitalised_title_with_of_is_no_person(extract):
+    text = (
+        "Marisol Quintero, author of the new book Salt Roads and the Making of Modern Ostravia, "
+        "spoke at the library.\n"
+        "“Ostravia was never meant to be a trading nation,” she said."
+    )
+    quotes = extract(text)
+    assert all(" of " not in (q.speaker.name or "") for q in quotes)
+    assert only(quotes, "trading nation").speaker.name == "Marisol Quintero"
+
+
+@pytest.mark.parametrize(
+    ("name", "ok"),
+    [
+        ("Ludwig van Beethoven", True),
+        ("Bashar al-Assad", True),
+        ("Mohammed bin Salman", True),
+        ("Birth of Modern Canada", False),
+        ("Salt and Pepper", False),
+    ],
+)
+def test_only_surname_particles_may_be_lower_case_in_a_name(name, ok):
+    from service.nlp.speakers import _name_words_ok
+
+    assert _name_words_ok(name) is ok
+
+
+def test_person_named_inside_a_quote_is_not_the_next_pronoun(extract):
+    text = (
+        "Tom Rivers said the mill, along with a bakery run by his late friend, Paul Hendry, "
+        "kept the village alive.\n"
+        "“They gave a lot of people work,” he said."
+    )
+    q = only(extract(text), "gave a lot of people work")
+    assert q.speaker.name == "Tom Rivers"
+
+
+def test_untagged_full_name_with_a_role_is_completed_from_the_bare_surname(extract):
+    text = (
+        "Ilona Varga, an independent political analyst who writes about the region, noted that "
+        "the talks had stalled.\n"
+        "Varga said the sanctions would stay for years."
+    )
+    quotes = extract(text)
+    for part in ("talks had stalled", "sanctions would stay"):
+        assert only(quotes, part).speaker.name == "Ilona Varga"
+
+
+def test_first_name_mention_does_not_pull_a_shared_surname_to_that_relative(extract):
+    text = (
+        "Rosa Delgado opened the shop with her husband, Marco Delgado, in 1990.\n"
+        "“I bake what I like to eat,” says Rosa Delgado.\n"
+        "“I met her at the card shop,” says Marco.\n"
+        "“The first cake I sold was a disaster,” says Delgado."
+    )
+    quotes = extract(text)
+    assert only(quotes, "card shop").speaker.name == "Marco Delgado"
+    assert only(quotes, "first cake").speaker.name == "Rosa Delgado"
