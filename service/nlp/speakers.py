@@ -34,6 +34,7 @@ THING_PRONOUNS = {"it"}
 INDEFINITE = {"one", "someone", "somebody", "anyone", "anybody", "everyone", "everybody", "nobody", "none"}
 _POSS_RE = re.compile(r"(?:'s|’s|'|’)$")
 _CONNECTIVES = {"of", "and", "the", "for", "&"}
+_OTHER_NAMES = {"ORG", "GPE", "NORP", "LOC", "FAC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW"}
 
 PERSON = SpeakerKind.PERSON
 ORG = SpeakerKind.ORGANIZATION
@@ -129,6 +130,19 @@ def _name_words_ok(name: str) -> bool:
     return all(
         w[:1].isupper() or not w[:1].isalpha() or w.split("-")[0] in _LEX.name_particles for w in name.split()
     )
+
+
+def _is_name_word(word: str) -> bool:
+    """Letters, with apostrophes or hyphens inside ("O’Donnell", "Waller-Bridge")."""
+    return re.sub(r"(?<=\w)['’-](?=\w)", "", word).isalpha()
+
+
+def _is_clause_subject(tok: Token) -> bool:
+    """Whether ``tok`` is the subject of a finite verb: in "allow Clinton to focus" the parser
+    makes Clinton the subject of "to focus", but the sentence is not about what Clinton does."""
+    if tok.dep_ not in ("nsubj", "nsubjpass"):
+        return False
+    return not any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.head.children)
 
 
 def _untagged_runs(doc: Doc) -> list[list[Token]]:
@@ -272,7 +286,7 @@ class ArticleEntities:
             person = self.person_named(name)
             person.positions.append(run[0].idx)
             person.evidence += 1
-            if head.dep_ in ("nsubj", "nsubjpass"):
+            if _is_clause_subject(head):
                 person.subject_positions.append(run[0].idx)
             if person.gender is None:
                 person.gender = first_name_genders().get(run[0].lower_)
@@ -283,7 +297,7 @@ class ArticleEntities:
         or whose first word is a common first name, or that is described by a role noun
         ("Tatiana Stanovaya, a political analyst")."""
         toks = [t for t in ent if not t.is_space]
-        if len(toks) < 2 or len(toks) > 4 or not all(t.is_title and t.is_alpha for t in toks):
+        if len(toks) < 2 or len(toks) > 4 or not all(t.is_title and _is_name_word(t.text) for t in toks):
             return False
         if any(t.lower_ in _LEX.organisation_words or t.lower_ in _CONNECTIVES for t in toks):
             return False
@@ -296,7 +310,7 @@ class ArticleEntities:
         """Surnames the tagger missed ("However, Wojtaszek said"): a proper-noun subject that is
         the surname of a named person counts as a mention of the nearest one."""
         for tok in self.doc:
-            if tok.ent_type_ == "PERSON" or tok.pos_ != "PROPN" or tok.dep_ not in ("nsubj", "nsubjpass"):
+            if tok.ent_type_ == "PERSON" or tok.pos_ != "PROPN" or not _is_clause_subject(tok):
                 continue
             person = self._nearest_full(_word_at(tok), tok.idx)
             if person is not None and tok.idx not in person.positions:
@@ -356,7 +370,9 @@ class ArticleEntities:
                 person.first_name_positions.add(ent.start_char)
         self._mentions[ent.start_char] = person
         person.positions.append(ent.start_char)
-        if ent.root.dep_ in ("nsubj", "nsubjpass") or ent.root.head.dep_ in ("nsubj", "nsubjpass"):
+        if _is_clause_subject(ent.root) or (
+            ent.root.head.dep_ in ("nsubj", "nsubjpass") and _is_clause_subject(ent.root.head)
+        ):
             person.subject_positions.append(ent.start_char)
             person.evidence += 1
         if len(words) >= 2 or ent.start > 0 and self.doc[ent.start - 1].lower_.rstrip(".") in TITLE_WORDS:
@@ -452,8 +468,8 @@ class ArticleEntities:
         name = _clean_name(doc_text(self.doc)[toks[0].idx : ent.end_char])
         if ent.label_ == "PERSON" and name.lower().startswith("the "):
             name = name[4:]
-        if len(name) < 2:
-            return
+        if len(name) < 2 or not any(w[:1].isupper() or w[:1].isdigit() for w in name.split()):
+            return  # "the rookie defenceman" tagged as an organisation: a description
         key = name.casefold()
         org = self.orgs.get(key)
         if org is None:
@@ -516,12 +532,14 @@ class ArticleEntities:
                 p = self.people.get("~" + word.casefold())
             if p is not None:
                 return p
-            # a compound chain: "Farah Dakhlallah" where only the head is tagged
-            for t in tok.subtree:
-                if t.pos_ == "PROPN" and t.i >= tok.i and t.i != tok.i:
-                    p = self._nearest_full(t.text, t.idx) or self.people.get("~" + t.text.casefold())
-                    if p is not None:
-                        return p
+            # a compound chain: "Farah Dakhlallah" where only the head is tagged; not inside
+            # a name of another kind ("According to the Associated Press, ... Clinton")
+            if ent is None or ent.label_ not in _OTHER_NAMES:
+                for t in tok.subtree:
+                    if t.pos_ == "PROPN" and t.i > tok.i:
+                        p = self._nearest_full(t.text, t.idx) or self.people.get("~" + t.text.casefold())
+                        if p is not None:
+                            return p
         return None
 
     def org_for_token(self, tok: Token) -> Entity | None:
@@ -716,8 +734,22 @@ class SpeakerResolver:
             return self._resolve_pronoun(tok, lower, mention)
         if _is_dateline(tok):
             # "LONDON (Reuters) - Donald Trump said": the speaker is the name after the dateline
-            nxt = next((t for t in sent_of(tok) if t.i > tok.i and t.ent_type_ == "PERSON"), None)
-            return self._resolve(nxt) if nxt is not None else Resolved(None, UNKNOWN, None)
+            # and before the verb (a name after it is the verb's object: "... apologised to Sanders")
+            # and before the verb (a name after it is the verb's object: "... apologised to
+            # Sanders"); an organisation only when no person is named there, and not the
+            # bracketed news agency of the dateline
+            verb = tok.head.i if tok.head.i > tok.i else len(self.doc)
+            names = [t for t in sent_of(tok) if tok.i < t.i < verb and t.ent_iob_ == "B"]
+            people = [t for t in names if t.ent_type_ == "PERSON"]
+            orgs = [t for t in names if t.ent_type_ == "ORG" and self.doc[t.i - 1].text != "("]
+            nxt = (people or orgs or [None])[0]
+            if nxt is None:
+                return Resolved(None, UNKNOWN, None)
+            ent = ent_of(nxt)
+            return self._resolve(ent.root if ent is not None else nxt)
+        label = self._interview_label(tok)
+        if label is not None:
+            return label
         r = self._resolve_named(tok)
         if r is not None:
             return r
@@ -734,7 +766,12 @@ class SpeakerResolver:
         if lower in PERSON_PRONOUNS:
             last = self.last
             gender = {"he": "m", "him": "m", "she": "f", "her": "f"}.get(lower)
-            if last is not None and last.singular and not self._person_named_since(last, tok):
+            if (
+                last is not None
+                and last.singular
+                and _may_be_a_person(last)
+                and not self._person_named_since(last, tok)
+            ):
                 # "a UCEA spokesperson said ... he said": the unnamed speaker, not a person named before
                 return Resolved(last.name, last.kind, mention, last.entity, True, last.role, True)
             person = self._recent_person(tok, lower)
@@ -764,6 +801,31 @@ class SpeakerResolver:
         if self.last is not None and self.last.kind == ORG:
             return Resolved(self.last.name, self.last.kind, mention, self.last.entity)
         return Resolved(None, DESCRIPTION, mention)
+
+    def _interview_label(self, tok: Token) -> Resolved | None:
+        """A transcript's speaker label in capitals ("TAPPER: Do you ...", "JAKE TAPPER: ..."):
+        the person the article names so, else the label's words as a name."""
+        doc = self.doc
+        end = tok.i
+        while end + 1 < len(doc) and _is_caps_word(doc[end + 1]):
+            end += 1
+        if not _is_caps_word(tok) or end + 1 >= len(doc) or doc[end + 1].text != ":":
+            return None
+        start = tok.i
+        while start > 0 and _is_caps_word(doc[start - 1]) and end - start < 3:
+            start -= 1
+        words = [t.text.title() for t in doc[start : end + 1]]
+        mention = (doc[start].idx, doc[end].idx + len(doc[end]))
+        ents = self.entities
+        if len(words) > 1:  # "JAKE TAPPER:" names the person a later "TAPPER:" stands for
+            person = ents.person_named(" ".join(words))
+            person.positions.append(mention[0])
+            person.evidence += 1
+            return Resolved(person.name, PERSON, mention, person, human=True)
+        found = ents._nearest_full(words[0], mention[0])
+        if found is not None:
+            return Resolved(found.name, PERSON, mention, found, human=True)
+        return None  # "AP: ...", or a label of no one named: see _resolve_description
 
     def _resolve_named(self, tok: Token) -> Resolved | None:
         """A person or organisation the mention names, directly or through an apposition, a
@@ -824,7 +886,7 @@ class SpeakerResolver:
             if name and not _is_dateline(ent[0]):
                 return Resolved(name, ORG, (ent.start_char, ent.end_char))
         nxt = self.doc[tok.i + 1] if tok.i + 1 < len(self.doc) else None
-        if tok.text.isupper() and tok.is_alpha and nxt is not None and nxt.text == ":":
+        if _is_caps_word(tok) and nxt is not None and nxt.text == ":":
             return Resolved(tok.text, PERSON, (s, e), None, True, None, True)  # "TAPPER: Do you ..."
         if tok.pos_ == "PROPN" and tok.ent_type_ not in ("NORP", "PERSON") and tok.tag_ != "NNPS":
             phrase = _clean_name(doc_text(self.doc)[s:e])
@@ -957,6 +1019,20 @@ class SpeakerResolver:
             if gender is None or p.gender in (None, gender):
                 return p
         return cands[0] if cands else None
+
+
+def _is_caps_word(tok: Token) -> bool:
+    return tok.is_alpha and tok.text.isupper() and len(tok.text) >= 2
+
+
+def _may_be_a_person(r: Resolved) -> bool:
+    """Whether "he"/"she" may refer back to ``r``: an unnamed human source ("a spokesperson"),
+    or a one-word name the tagger called an organisation ("Fiorina"), never a named
+    organisation ("SMMT", "Yahoo News")."""
+    if r.human or r.kind == PERSON:
+        return True
+    name = r.name or ""
+    return r.kind == ORG and " " not in name and not name.isupper()
 
 
 def _last_before(positions: list[int], before: int) -> int:

@@ -139,7 +139,7 @@ def subject_to_the_left(verb: Token, in_quote: list[int] | None = None) -> Token
         j = verb.i - 1
         name = None
         while j >= sent.start and not in_quote[j] and verb.i - j <= 6:
-            if doc[j].pos_ == "PROPN" and name is None:
+            if (doc[j].pos_ == "PROPN" or doc[j].tag_ == "NNP") and name is None:  # "DeBoer" as AUX
                 name = doc[j]
             j -= 1
         if name is not None and j >= 0 and in_quote[j]:
