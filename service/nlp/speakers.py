@@ -742,9 +742,9 @@ class SpeakerResolver:
             names = [t for t in sent_of(tok) if tok.i < t.i < verb and t.ent_iob_ == "B"]
             people = [t for t in names if t.ent_type_ == "PERSON"]
             orgs = [t for t in names if t.ent_type_ == "ORG" and self.doc[t.i - 1].text != "("]
-            nxt = (people or orgs or [None])[0]
-            if nxt is None:
+            if not people and not orgs:
                 return Resolved(None, UNKNOWN, None)
+            nxt = (people or orgs)[0]
             ent = ent_of(nxt)
             return self._resolve(ent.root if ent is not None else nxt)
         label = self._interview_label(tok)
