@@ -274,3 +274,57 @@ def test_first_name_mention_does_not_pull_a_shared_surname_to_that_relative(extr
     quotes = extract(text)
     assert only(quotes, "card shop").speaker.name == "Marco Delgado"
     assert only(quotes, "first cake").speaker.name == "Rosa Delgado"
+
+
+def test_named_organisation_is_not_the_antecedent_of_he(extract):
+    text = (
+        "“Sales are falling fast,” said Tom Haines, the ABMC’s chief executive.\n"
+        "The ABMC said exports to Europe dropped by a third.\n"
+        "The slump “shows that buyers are waiting to see what happens,” he said."
+    )
+    q = only(extract(text), "buyers are waiting")
+    assert q.speaker.name == "Tom Haines"
+
+
+def test_lower_case_noun_phrase_tagged_as_organisation_is_no_speaker_name(extract):
+    text = "“I will remember this goal for a long time,” said the rookie defenceman."
+    q = only(extract(text), "remember this goal")
+    assert q.speaker.name is None or q.speaker.name[:1].isupper()
+
+
+def test_capital_transcript_label_names_a_person(extract):
+    text = (
+        "Partial transcript as follows:\n\n"
+        "JANE MORROW: The governor released a statement on Friday about the floods.\n\n"
+        "MORROW: Do you think the state was ready for this?"
+    )
+    quotes = extract(text)
+    assert only(quotes, "released a statement").speaker.name == "Jane Morrow"
+    assert only(quotes, "state was ready").speaker.name == "Jane Morrow"
+
+
+def test_dateline_speaker_is_named_before_the_verb(extract):
+    text = (
+        "DENVER, May 3 (UPI) — The National Wildlife Federation released a statement on Monday, "
+        "offering “its full support” to Sen. Mary Hollis after the vote."
+    )
+    for q in extract(text):
+        assert q.speaker.name != "Mary Hollis"
+
+
+def test_name_inside_an_organisation_phrase_is_not_its_speaker(extract):
+    text = (
+        "According to the Associated Press, 571 of the 714 delegates supported Clinton, "
+        "with less than 100 still uncommitted."
+    )
+    for q in extract(text):
+        assert q.speaker.name != "Clinton"
+
+
+@pytest.mark.parametrize(
+    ("word", "ok"), [("O’Donnell", True), ("O'Neil", True), ("U.S.", False), ("-x", False)]
+)
+def test_name_words_may_hold_inner_apostrophes_and_hyphens(word, ok):
+    from service.nlp.speakers import _is_name_word
+
+    assert _is_name_word(word) is ok
