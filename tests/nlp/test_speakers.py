@@ -328,3 +328,15 @@ def test_name_words_may_hold_inner_apostrophes_and_hyphens(word, ok):
     from service.nlp.speakers import _is_name_word
 
     assert _is_name_word(word) is ok
+
+
+def test_name_and_colon_before_a_quote_is_its_speaker(extract):
+    text = (
+        "Olga Brandt, a historian, writes that the mayor loves attention.\n\n"
+        "Soon after the storm he posted about it ... Victor Hale: “Thanks to everyone who helped "
+        "clear the roads today.”\n\n"
+        "Another user wrote of Mr. Hale: “He is always taking the credit.”"
+    )
+    quotes = extract(text)
+    assert only(quotes, "clear the roads").speaker.name == "Victor Hale"
+    assert only(quotes, "taking the credit").speaker.name != "Victor Hale"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from service.nlp.components.quotes import candidate_span, candidates_from_doc
 from service.nlp.extensions import QUOTES_KEY, char_pair, char_pairs, clear_extensions
@@ -47,7 +47,7 @@ def attribute(doc: Doc, cands: list[Candidate]) -> list[Record]:
             # a cue hanging off the previous quote (“...,” adding, “...”): same speaker
             speaker = records[-1].speaker
         else:
-            speaker = resolver.resolve(c.subject)
+            speaker = resolver.resolve(_colon_label(doc, c) or c.subject)
         rec = Record(c, speaker, list(c.parts), c.start, c.end)
         resolver.note_quote(rec.parts)
         if records and _joins(records[-1], rec):
@@ -60,6 +60,27 @@ def attribute(doc: Doc, cands: list[Candidate]) -> list[Record]:
             continue
         records.append(rec)
     return records
+
+
+def _colon_label(doc: Doc, c: Candidate) -> Token | None:
+    """The person a direct quote is introduced by with a colon ("... he tweeted about it.
+    Donald Trump: “Appreciate the ...”"): a name standing alone (after punctuation or a line
+    break) right before the colon and the opening mark."""
+    if c.type != "direct":
+        return None
+    span = doc.char_span(c.start - 1, c.start, alignment_mode="expand")
+    if span is None or span.start < 2:
+        return None
+    colon, name = doc[span.start - 1], doc[span.start - 2]
+    if colon.text != ":" or name.ent_type_ != "PERSON" or not span[0].is_quote:
+        return None
+    first = name.i
+    while first > 0 and doc[first].ent_iob_ == "I":
+        first -= 1
+    # the name stands alone before the colon; "wrote of Ms. Merkel:" names whom it is about
+    if first > 0 and not (doc[first - 1].is_punct or doc[first - 1].is_space):
+        return None
+    return name
 
 
 def _previous_speaker(records: list[Record], c: Candidate) -> Resolved | None:
