@@ -95,6 +95,16 @@ def plain_key(name: str) -> str:
     return " ".join(kept) if len(kept) >= 2 else " ".join(toks)
 
 
+def first_last_key(name: str) -> str:
+    """``plain_key`` without middle names ("Hillary Rodham Clinton" -> "hillary clinton"), for a
+    name of three or more words; "" otherwise (also for names written family name first, whose
+    last word is a given name: "Kim Jong Un")."""
+    toks = plain_key(name).split()
+    if len(toks) < 3 or surnames_of(name) == [toks[0]]:
+        return ""
+    return f"{toks[0]} {toks[-1]}"
+
+
 def initials_compatible(a: str, b: str) -> bool:
     """Whether two forms of a name can be one person: middle initials equal or absent on one side
     ("George W. Bush" and "George H. W. Bush" are not)."""
@@ -278,6 +288,7 @@ def profile(
         full_keys = list(dict.fromkeys(name_key(f) for f in full))
         full_keys += [c for c in dict.fromkeys(plain_key(f) for f in full) if c not in full_keys]
         full_keys += [c for c in dict.fromkeys(compact_key(f) for f in full) if c not in full_keys]
+        full_keys += [c for c in dict.fromkeys(first_last_key(f) for f in full) if c and c not in full_keys]
         surnames: list[str] = []
         for f in full:
             surnames.extend(surnames_of(f))
@@ -358,6 +369,8 @@ def alias_rows(prof: NameProfile) -> list[tuple[str, str, str]]:
                 rows.setdefault((plain_key(text), "variant"), text)
             if kind == "name" and compact_key(text) != key:
                 rows.setdefault((compact_key(text), "variant"), text)
+            if kind == "name" and first_last_key(text):
+                rows.setdefault((first_last_key(text), "variant"), text)
             continue
         country, bare = org_parts(text)
         if kind == "surname":

@@ -101,3 +101,13 @@ def test_article_aliases_of_other_people_are_dropped() -> None:
     # The registry is trusted: its aliases are kept as given.
     r = profile("Antony Blinken", "person", ("Tony Blinken",), trusted=True)
     assert r is not None and "tony blinken" in r.full_keys
+
+
+def test_middle_names_give_a_first_last_key():
+    from service.registry.names import first_last_key
+
+    assert first_last_key("Hillary Rodham Clinton") == "hillary clinton"
+    assert "hillary clinton" in profile("Hillary Rodham Clinton").full_keys
+    assert first_last_key("Hillary Clinton") == ""
+    assert first_last_key("Lloyd J. Austin III") == ""  # initials and suffixes: plain_key's job
+    assert first_last_key("Kim Jong Un") == ""  # family name first
