@@ -999,7 +999,9 @@ class SpeakerResolver:
         people = [p for p in {id(p): p for p in self.entities.people.values()}.values() if self._can_speak(p)]
         scored: dict[int, tuple[int, Entity]] = {}
         for p in people:
-            pos = _last_before([x for x in p.subject_positions if not self._in_quoted(x)], tok.idx)
+            pos = _last_before(p.subject_positions, tok.idx)
+            if pos >= 0 and self.quoted and self._in_quoted(pos):
+                pos = _last_before([x for x in p.subject_positions if not self._in_quoted(x)], tok.idx)
             if pos >= 0:
                 scored[id(p)] = (pos, p)
         last = self.last
