@@ -132,6 +132,9 @@ class Occurrence(Base):
     diff: Mapped[list[Any] | None] = mapped_column(JSON)
     # Sentence embedding of ``text`` (service.variants.embeddings: float32 bytes), set at ingest.
     embedding: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    # Content stems of ``text`` (service.variants.similarity.pack_stems), set at ingest: verify
+    # filters candidates by them without analysing each text.
+    stems: Mapped[str | None] = mapped_column(Text, deferred=True)
     created_at: Mapped[created_at]
 
     quote: Mapped[Quote] = relationship(back_populates="occurrences")
@@ -140,12 +143,13 @@ class Occurrence(Base):
 
 class OccurrenceBand(Base):
     """One MinHash LSH band key of a unit, indexed by (speaker, band) for grouping's candidate
-    lookup and by band alone for verify's look-up across speakers."""
+    lookup and by band first for verify's look-up across speakers."""
 
     __tablename__ = "occurrence_bands"
     __table_args__ = (
-        Index("ix_occurrence_bands_speaker_band", "speaker_id", "band"),
-        Index("ix_occurrence_bands_band", "band"),
+        # Both end with the unit id, so that verify's candidate look-up reads the index alone.
+        Index("ix_occurrence_bands_speaker_band", "speaker_id", "band", "occurrence_id"),
+        Index("ix_occurrence_bands_band", "band", "speaker_id", "occurrence_id"),
     )
 
     occurrence_id: Mapped[int] = mapped_column(

@@ -86,7 +86,7 @@ def build(url: str, n_quotes: int, n_bodies: int, seed: int = 3) -> list[dict[st
     from service.db import get_engine, make_session_factory
     from service.variants.embeddings import pseudo_embed, to_bytes
     from service.variants.grouping import band_keys
-    from service.variants.similarity import features
+    from service.variants.similarity import features, pack_stems
 
     rng = random.Random(seed)
     vocab = vocabulary(rng)
@@ -174,6 +174,7 @@ def build(url: str, n_quotes: int, n_bodies: int, seed: int = 3) -> list[dict[st
                         "label": "paraphrase",
                         "similarity": 0.7,
                         "embedding": to_bytes(vecs[q]),
+                        "stems": pack_stems(features(texts[q]).stems),
                     }
                 )
                 bands += [

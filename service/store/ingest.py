@@ -39,6 +39,7 @@ from service.store.speakers import load_registry, resolve_article_speakers, spea
 from service.store.statements import Unit, core_table, place_units
 from service.store.transactions import run_with_retry
 from service.variants.embeddings import Embedder, embed
+from service.variants.similarity import features, pack_stems
 from service.variants.units import split_units
 from service.vocab import SpeakerKind
 
@@ -120,7 +121,8 @@ def _store_article(
             if (start, end) not in seen_spans:
                 seen_spans.add((start, end))
                 unit_rows.append(dict(quote_id=quote_id, article_id=row.id, speaker_id=sid, start=start,
-                                      end=end, text=text, type=q.type))  # fmt: skip
+                                      end=end, text=text, type=q.type,
+                                      stems=pack_stems(features(text).stems)))  # fmt: skip
     unit_ids = _insert(session, Occurrence, unit_rows)
     result.units = len(unit_ids)
     pending: dict[int, list[Unit]] = defaultdict(list)

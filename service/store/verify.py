@@ -12,11 +12,14 @@ quote on record under someone else comes back as ``other_speaker`` instead of no
 
 Speed (100,000 stored quotes, `scripts/bench_verify.py`): the full-text look-up is a conjunction per
 part, unranked (a disjunction of common words ranked by bm25 scored most of the index: bm25 counts
-every term's documents), and it is skipped when all units of the named speakers are read anyway.
+every term's documents), and it is skipped when all units of the named speakers are read anyway;
+the band indexes cover the LSH query; candidates are filtered by their stored content stems
+(``occurrences.stems``) before any text is analysed.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from typing import Any
 
@@ -30,7 +33,7 @@ from service.store.queries import MAX_ID, resolve_speaker_ids, statements_by_ids
 from service.store.statements import SMALL_SPEAKER_UNITS
 from service.variants.embeddings import Embedder, embed, from_bytes
 from service.variants.grouping import band_keys
-from service.variants.similarity import STOPWORDS, atoms, features
+from service.variants.similarity import STOPWORDS, atoms, features, unpack_stems
 from service.variants.verify import (
     ACCEPTED,
     Judgement,
@@ -88,10 +91,13 @@ def _unit_count(session: Session, speaker_ids: Sequence[int]) -> int:
 
 
 def _recorded(session: Session, stmt: Any) -> list[Recorded]:
-    return [Recorded(r.id, r.statement_id, r.speaker_id, r.text) for r in session.execute(stmt)]
+    return [
+        Recorded(r.id, r.statement_id, r.speaker_id, r.text, stems=unpack_stems(r.stems))
+        for r in session.execute(stmt)
+    ]
 
 
-_COLS = (Occurrence.id, Occurrence.statement_id, Occurrence.speaker_id, Occurrence.text)
+_COLS = (Occurrence.id, Occurrence.statement_id, Occurrence.speaker_id, Occurrence.text, Occurrence.stems)
 
 
 def _all_units(session: Session, speaker_ids: Sequence[int] | None) -> bool:
@@ -181,9 +187,9 @@ def fulltext_candidates(
     elif exclude:
         stmt = stmt.where(or_(Occurrence.speaker_id.is_(None), Occurrence.speaker_id.not_in(exclude)))
     return [
-        Recorded(r.id, r.statement_id, r.speaker_id, r.text)
+        Recorded(r.id, r.statement_id, r.speaker_id, r.text, stems=unpack_stems(r.stems))
         if r.statement_id is not None
-        else Recorded(r.id, -r.id, UNKNOWN_SPEAKER, r.text)
+        else Recorded(r.id, -r.id, UNKNOWN_SPEAKER, r.text, stems=unpack_stems(r.stems))
         for r in session.execute(stmt)
     ]
 
@@ -207,16 +213,18 @@ def _with_embeddings(
     )
     vecs = {i: from_bytes(v) for i, v in stored.items()}
     stems = [features(p.text).stems for p in parts]
-    missing = [r for r in recs if vecs.get(r.id) is None and any(near_enough(s, r.text) for s in stems)]
+    missing = [
+        r for r in recs if vecs.get(r.id) is None and any(near_enough(s, r.text, r.stems) for s in stems)
+    ]
     if missing:
         vecs.update(zip([r.id for r in missing], embedder([r.text for r in missing]), strict=True))
-    return [Recorded(r.id, r.statement_id, r.speaker_id, r.text, vecs.get(r.id)) for r in recs]
+    return [dataclasses.replace(r, embedding=vecs.get(r.id)) for r in recs]
 
 
 def _worth_embedding(parts: Sequence[Part], recs: Sequence[Recorded]) -> bool:
     """Whether any candidate is near enough in words to be a paraphrase (the model is not run for
     nothing)."""
-    return any(near_enough(features(p.text).stems, r.text) for p in parts for r in recs)
+    return any(near_enough(features(p.text).stems, r.text, r.stems) for p in parts for r in recs)
 
 
 def verify_claim(

@@ -45,7 +45,8 @@ def set_threads(n: int) -> None:
     loaded later (an onnxruntime session keeps the threads it was made with)."""
     n = max(1, n)
     _threads[:] = [n]
-    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+    # RAYON_NUM_THREADS: the tokenizer's pool (encode_batch), started on its first batch.
+    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "RAYON_NUM_THREADS"):
         os.environ[var] = str(n)
 
 

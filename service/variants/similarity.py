@@ -441,6 +441,21 @@ def features(text: str) -> Features:
     )
 
 
+def pack_stems(stems: frozenset[str]) -> str | None:
+    """Content stems as stored with a unit (one a line, sorted; a quantity's stem may hold a space:
+    "#8 hour"); None when a stem holds a line break (then the reader analyses the text)."""
+    if any("\n" in s for s in stems):
+        return None
+    return "\n".join(sorted(stems))
+
+
+def unpack_stems(packed: str | None) -> frozenset[str] | None:
+    """The stems `pack_stems` stored (None: not stored)."""
+    if packed is None:
+        return None
+    return frozenset(packed.split("\n")) if packed else frozenset()
+
+
 def _entity_match(e: str, others: frozenset[str]) -> bool:
     if e in others:
         return True

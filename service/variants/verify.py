@@ -113,6 +113,7 @@ class Recorded:
     speaker_id: int
     text: str
     embedding: np.ndarray | None = None
+    stems: frozenset[str] | None = None  # `features(text).stems` when the store has them
 
 
 @dataclass(frozen=True)
@@ -281,12 +282,15 @@ def _only_recorded_has(kind: str, qwords: set[str], ra: Sequence[Atom]) -> bool:
     return modal_classes(qw) <= modal_classes(rw)
 
 
-def near_enough(stems: frozenset[str], recorded: str) -> bool:
+def near_enough(stems: frozenset[str], recorded: str, recorded_stems: frozenset[str] | None = None) -> bool:
     """A cheap filter before `align`: whether a recorded wording shares enough of a part's content
-    stems (``PARAPHRASE_MIN_STEMS``) to be anything but ``not_found``."""
+    stems (``PARAPHRASE_MIN_STEMS``) to be anything but ``not_found``; ``recorded_stems``: the
+    recorded wording's (`features(recorded).stems`) when known."""
     if len(stems) < 2:
         return True
-    return len(stems & features(recorded).stems) >= PARAPHRASE_MIN_STEMS * len(stems)
+    if recorded_stems is None:
+        recorded_stems = features(recorded).stems
+    return len(stems & recorded_stems) >= PARAPHRASE_MIN_STEMS * len(stems)
 
 
 def _best(results: Iterable[tuple[Alignment, Recorded]]) -> tuple[Alignment, Recorded | None]:
@@ -321,7 +325,7 @@ def judge(
         found: dict[int, tuple[Alignment, Recorded]] = {}
         stems = features(part.text).stems
         for rec in candidates:
-            if not near_enough(stems, rec.text):
+            if not near_enough(stems, rec.text, rec.stems):
                 continue
             al = align(part.text, rec.text, cosine(vec, rec.embedding))
             if al.verdict == Verdict.NOT_FOUND:

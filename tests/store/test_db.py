@@ -54,6 +54,35 @@ def test_migration_adds_unit_embeddings_and_downgrades(tmp_path: Path) -> None:
     engine.dispose()
 
 
+def test_migration_fills_unit_stems_and_covering_band_indexes(tmp_path: Path) -> None:
+    from alembic import command
+
+    from service.db import alembic_config
+    from service.variants.similarity import features, pack_stems
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'm.db'}")
+    cfg = alembic_config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0009")
+        for sql in (
+            "INSERT INTO articles (id, external_id, text, content_hash, created_at) "
+            "VALUES (1, 'a', 'x', 'h', 0)",
+            'INSERT INTO quotes (id, article_id, start, "end", text, type, created_at) '
+            "VALUES (1, 1, 0, 1, 'x', 'direct', 0)",
+            'INSERT INTO occurrences (id, quote_id, article_id, start, "end", text, type, created_at) '
+            "VALUES (1, 1, 1, 0, 1, 'North Korea sent 3,000 troops.', 'direct', 0)",
+        ):
+            conn.exec_driver_sql(sql)
+    upgrade_db(engine)
+    with engine.connect() as conn:
+        stems = conn.exec_driver_sql("SELECT stems FROM occurrences").scalar_one()
+    assert stems == pack_stems(features("North Korea sent 3,000 troops.").stems)
+    indexes = {i["name"]: i["column_names"] for i in inspect(engine).get_indexes("occurrence_bands")}
+    assert indexes["ix_occurrence_bands_band"] == ["band", "speaker_id", "occurrence_id"]
+    engine.dispose()
+
+
 def test_migration_turns_groups_into_descriptions_and_short_keys_into_null(db_url: str) -> None:
     from alembic import command
     from sqlalchemy import text

@@ -24,6 +24,7 @@ from service.store.sources import InputError, read_inputs, run_ingest
 from service.store.speakers import load_registry
 from service.store.verify import verify_claim
 from service.variants.embeddings import DIM
+from service.variants.similarity import features, unpack_stems
 
 REGISTRY = Path(__file__).resolve().parents[2] / "seeds" / "speakers.json"
 
@@ -96,6 +97,8 @@ def test_ingest_groups_variants_and_resolves_speakers(session_factory: sessionma
             st is not None and st.first_seen == dt.date(2024, 10, 1) and st.last_seen == dt.date(2024, 10, 3)
         )
         assert st.occurrence_count == 2
+        # Each unit keeps its content stems (verify's cheap candidate filter).
+        assert unpack_stems(a.stems) == features(a.text).stems and "#3000" in a.stems.split("\n")
 
 
 def test_reingest_changes_nothing(session_factory: sessionmaker[Session]) -> None:

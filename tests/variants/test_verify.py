@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from service.variants.similarity import atoms, disagreements, numbers
-from service.variants.verify import Recorded, align, claim_parts, judge, names_compatible
+from service.variants.similarity import atoms, disagreements, features, numbers, pack_stems, unpack_stems
+from service.variants.verify import Recorded, align, claim_parts, judge, names_compatible, near_enough
 from service.vocab import Verdict
 
 ON_RECORD_OR_PARAPHRASE = {Verdict.VERBATIM, Verdict.EXCERPT, Verdict.CLOSE, Verdict.PARAPHRASE}
@@ -167,3 +167,16 @@ def test_an_excerpt_of_a_recorded_wording_is_on_record(words: list[str], data: s
     j = data.draw(st.integers(i + 4, len(words)))
     verdict = align(" ".join(words[i:j]), " ".join(words)).verdict
     assert verdict in (Verdict.VERBATIM, Verdict.EXCERPT)
+
+
+def test_stored_stems_stand_for_the_text() -> None:
+    stems = features(RECORDED).stems
+    assert unpack_stems(pack_stems(stems)) == stems
+    assert unpack_stems(pack_stems(frozenset())) == frozenset() and unpack_stems(None) is None
+    assert pack_stems(frozenset({"a\nb"})) is None  # cannot be stored: the text is analysed instead
+    part = features("The procedure takes eight hours, the hospital said.").stems
+    assert near_enough(part, RECORDED, stems) == near_enough(part, RECORDED)
+    assert not near_enough(part, RECORDED, frozenset({"gardening", "tool"}))  # the stored stems decide
+    rec = Recorded(1, 1, 1, RECORDED, stems=stems)
+    (j,) = judge(claim_parts(RECORDED), [rec])
+    assert j.verdict == Verdict.VERBATIM
