@@ -25,7 +25,11 @@ from typing import Any
 import numpy as np
 
 DIM = 384
-BATCH_SIZE = 32
+BATCH_SIZE = 32  # rows per model call at most ...
+# ... and at most this many tokens (rows x the longest row): on one thread, large batches of long
+# texts are slower per text and their attention tensors set the process's peak memory (600
+# paragraph-length texts: 32 rows 47 s and 714 MB; 4 rows 19 s and 385 MB).
+BATCH_TOKENS = 1024
 MODEL_NAME = "all-MiniLM-L6-v2 (int8 ONNX)"
 MAX_TOKENS = 256  # sentence-transformers' max_seq_length for this model
 # onnxruntime threads per process (QUOTES_EMBED_THREADS, default 1): N ingest workers use N cores.
@@ -82,17 +86,32 @@ def _load() -> _Model:
     return _model[0]
 
 
+def batches(
+    lengths: Sequence[int], batch_size: int = BATCH_SIZE, max_tokens: int = BATCH_TOKENS
+) -> list[list[int]]:
+    """Indexes of ``lengths`` (token counts) in batches of similar lengths, shortest first: each of
+    at most ``batch_size`` rows and ``max_tokens`` padded tokens (a single longer row goes alone)."""
+    out: list[list[int]] = []
+    rows: list[int] = []
+    for i in sorted(range(len(lengths)), key=lambda i: lengths[i]):
+        if rows and (len(rows) >= batch_size or (len(rows) + 1) * lengths[i] > max_tokens):
+            out.append(rows)
+            rows = []
+        rows.append(i)
+    if rows:
+        out.append(rows)
+    return out
+
+
 def embed(texts: Sequence[str], batch_size: int = BATCH_SIZE) -> np.ndarray:
     """Normalised float32 embeddings of ``texts``, shape ``(len(texts), DIM)``, computed in
-    batches of similar lengths (little padding); rows are in the order of ``texts``."""
+    batches of similar lengths (little padding, `batches`); rows are in the order of ``texts``."""
     out = np.zeros((len(texts), DIM), dtype=np.float32)
     if not texts:
         return out
     model = _load()
     encodings = model.tokenizer.encode_batch(list(texts))
-    order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
-    for k in range(0, len(order), max(1, batch_size)):
-        rows = order[k : k + batch_size]
+    for rows in batches([len(e.ids) for e in encodings], max(1, batch_size)):
         width = max(len(encodings[i].ids) for i in rows)
         ids = np.zeros((len(rows), width), dtype=np.int64)
         mask = np.zeros((len(rows), width), dtype=np.int64)

@@ -67,3 +67,16 @@ def test_numbers_that_disagree_never_group_even_with_the_same_embedding() -> Non
     assert _place("North Korea moved at least 8,000 soldiers into eastern Russia", stored, v) is None
     negated = "It is certain that the troops will take part in combat"
     assert _place(negated, [(1, UNCERTAIN, v)], v) is None
+
+
+def test_batches_cover_every_row_once_within_the_limits() -> None:
+    from service.variants.embeddings import batches
+
+    lengths = [300, 12, 40, 40, 7, 256, 90, 12, 1, 60] * 7
+    got = batches(lengths, batch_size=8, max_tokens=512)
+    assert sorted(i for b in got for i in b) == list(range(len(lengths)))
+    for b in got:
+        assert len(b) <= 8
+        assert len(b) == 1 or len(b) * max(lengths[i] for i in b) <= 512
+    flat = [lengths[i] for b in got for i in b]
+    assert flat == sorted(flat)  # similar lengths together: little padding
