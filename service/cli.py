@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import click
 
+from service.memory import cap_malloc_arenas
+
 if TYPE_CHECKING:
     from service.store.articles import ArticleInput
     from service.text.loader import PreparedInput
@@ -23,6 +25,8 @@ if TYPE_CHECKING:
 @click.group()
 def cli() -> None:
     """Quote attribution and speaker tracking for news articles."""
+    # Long runs (ingest, extract, worker, serve) allocate from the model runtimes' threads.
+    cap_malloc_arenas()
 
 
 @cli.command()

@@ -10,9 +10,6 @@ API's error shape (`JSONErrorWorker`), not HTML pages; workers are recycled afte
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import ctypes.util
-import functools
 import gc
 import json
 import os
@@ -28,31 +25,17 @@ from gunicorn.workers.sync import SyncWorker
 
 from service import create_app
 from service.config import ConfigError
+from service.memory import cap_malloc_arenas, trim_heap
 from service.variants.embeddings import set_threads
 
 MAX_MESSAGE = 300
-# glibc mallopt parameter: at most this many malloc arenas (default 8 per core), so memory freed
-# by one request's threads is reused by the next instead of held in arenas of their own.
-M_ARENA_MAX = -8
-MALLOC_ARENAS = 2
 # After a request with a body this large (a long article parsed), freed heap is given back.
 TRIM_AFTER_BYTES = 32 * 1024
 
 
-@functools.cache
-def _libc() -> Any:
-    name = ctypes.util.find_library("c")
-    try:
-        libc = ctypes.CDLL(name) if name else None
-    except OSError:
-        return None
-    return libc if libc is not None and hasattr(libc, "malloc_trim") else None  # glibc only
-
-
 def _post_request(_worker: Any, _req: Any, environ: dict[str, Any], _resp: Any) -> None:
-    libc = _libc()
-    if libc is not None and int(environ.get("CONTENT_LENGTH") or 0) >= TRIM_AFTER_BYTES:
-        libc.malloc_trim(0)
+    if int(environ.get("CONTENT_LENGTH") or 0) >= TRIM_AFTER_BYTES:
+        trim_heap()
 
 
 def _share_models(app: Flask) -> None:
@@ -158,9 +141,7 @@ def gunicorn_options(app: Flask) -> dict[str, Any]:
 
 def run_gunicorn(host: str, port: int, workers: int | None = None) -> None:
     """Build the app once (schema migrated, model preloaded if configured), then fork workers."""
-    libc = _libc()
-    if libc is not None:
-        libc.mallopt(M_ARENA_MAX, MALLOC_ARENAS)
+    cap_malloc_arenas()
     try:
         app = create_app()
     except ConfigError as exc:
