@@ -11,6 +11,10 @@
    search that full-text search replaced (on a sample of the same queries).
 
     .venv/bin/python scripts/bench_search.py [--quotes 1000000] [--queries 400] [--postgres URL]
+        [--keep | --reuse URL]
+
+``--keep`` keeps the database (its URL is printed); ``--reuse URL`` searches a kept one again
+(the texts are drawn again from the same seed, not inserted).
 """
 
 from __future__ import annotations
@@ -48,8 +52,11 @@ def zipf_weights(n: int, s: float = 1.05) -> list[float]:
     return [1 / (rank**s) for rank in range(1, n + 1)]
 
 
-def build(url: str, n_quotes: int, seed: int = 7) -> tuple[list[str], list[float], list[str]]:
-    """Fill the database; returns (vocabulary, weights, some stored quote texts)."""
+def build(
+    url: str, n_quotes: int, seed: int = 7, insert_rows: bool = True
+) -> tuple[list[str], list[float], list[str]]:
+    """Fill the database (unless not ``insert_rows``); returns (vocabulary, weights, some stored
+    quote texts)."""
     from sqlalchemy import insert
 
     from models import Article, Outlet, Quote, Speaker
@@ -63,6 +70,13 @@ def build(url: str, n_quotes: int, seed: int = 7) -> tuple[list[str], list[float
     per_article, n_speakers, n_outlets = 10, 1000, 50
     day0 = dt.date(2020, 1, 1)
     samples: list[str] = []
+    if not insert_rows:
+        for _q in range(n_quotes):
+            text = " ".join(rng.choices(vocab, cum_weights=cum, k=rng.randint(15, 30))).capitalize() + "."
+            if len(samples) < 5000 and rng.random() < 0.01:
+                samples.append(text)
+            rng.randrange(n_speakers)
+        return vocab, weights, samples
     with engine.begin() as conn:
         conn.execute(insert(Outlet), [{"id": i + 1, "name": f"Outlet {i}"} for i in range(n_outlets)])
         conn.execute(
@@ -192,6 +206,8 @@ def main() -> int:
         "--postgres", metavar="URL", help="PostgreSQL server URL (a schema is made and dropped)"
     )
     parser.add_argument("--keep", action="store_true", help="keep the database")
+    parser.add_argument("--reuse", metavar="URL", help="search a kept database (printed by --keep)")
+    parser.add_argument("--slowest", type=int, default=0, metavar="K", help="print the K slowest searches")
     args = parser.parse_args()
 
     from sqlalchemy import create_engine, text
@@ -201,7 +217,10 @@ def main() -> int:
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-search-"))
     schema = None
-    if args.postgres:
+    if args.reuse:
+        url = args.reuse
+        args.keep = True
+    elif args.postgres:
         schema = f"bench_{uuid.uuid4().hex[:10]}"
         admin = create_engine(args.postgres.replace("postgresql://", "postgresql+psycopg://", 1))
         with admin.begin() as conn:
@@ -212,7 +231,7 @@ def main() -> int:
         url = f"sqlite:///{tmp / 'quotes.db'}"
     try:
         t0 = time.monotonic()
-        vocab, weights, samples = build(url, args.quotes)
+        vocab, weights, samples = build(url, args.quotes, insert_rows=not args.reuse)
         print(f"database: {url.split('?')[0]} ({args.quotes:,} quotes in {time.monotonic() - t0:.0f}s)")
         from service.db import get_engine
 
@@ -238,6 +257,10 @@ def main() -> int:
         print(f"{'LIKE word by word (baseline)':32} {b50:9.2f} {'':>9} {b99:9.2f}  ({len(like_ms)} queries)")
         print(f"ratio full-text/LIKE: p50 x{p50 / b50:.3f}, p99 x{p99 / b99:.3f}; "
               f"p99 {'<=' if p99 <= 50 else '>'} 50 ms")  # fmt: skip
+        for ms, params, n_hits in sorted(zip(fts_ms, mix, hits, strict=True), key=lambda t: -t[0])[
+            : args.slowest
+        ]:
+            print(f"  {ms:8.1f} ms  {n_hits:3d} hits  {params}")
         engine.dispose()
     finally:
         if schema and not args.keep:

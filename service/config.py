@@ -86,10 +86,16 @@ class Config:
     # `serve` loads the spaCy pipeline and the embedding model in the master before forking, so
     # the workers share their pages (copy-on-write) instead of each loading its own copy.
     SHARE_MODELS: bool = True
-    # Workers are replaced after this many requests (plus up to the jitter), so memory a big
-    # article left behind is given back; 0 = never.
+    # Workers are replaced after this many requests with a body (writes, extraction, verification;
+    # plus up to the jitter), so memory a big article left behind is given back; 0 = never.
     MAX_REQUESTS: int = 500
     MAX_REQUESTS_JITTER: int = 100
+    # ... or after this many reads (GET/HEAD/OPTIONS without a body; plus up to a fifth more), which
+    # leave nothing behind: a new worker loads the embedding model, so replacing one every 500
+    # reads cost more than the reads. 0 = never.
+    MAX_READS: int = 100_000
+    # gunicorn's access log: "-" = stdout, a file path, or "" for none.
+    ACCESS_LOG: str = "-"
 
     API_TITLE = "Quote service"
     API_VERSION = "v1"

@@ -11,7 +11,8 @@ on every other write (so a route added later is limited too). Reads are not limi
 
 The database is bound the same way: `init_db` keeps the engine and session factories of
 ``service.db`` in ``app.extensions["quotes_db"]``; `db_session()` gives the request's session
-(one per request, closed at teardown).
+(one per request, closed at teardown), `db_connection()` a plain connection for the hottest reads
+(one per request too, closed at teardown).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from flask_cors import CORS
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_smorest import Api
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.db import get_engine, make_session_factory
@@ -36,6 +37,7 @@ class Database:
     """The engine and the reader/writer session factories of one app."""
 
     engine: Engine
+    reader: Engine
     sessions: sessionmaker[Session]
     writer_sessions: sessionmaker[Session]
 
@@ -69,11 +71,10 @@ def init_limiter(app: Flask) -> Limiter:
     """A Flask-Limiter `Limiter` bound to ``app`` (off when ``RATELIMIT_ENABLED`` is false).
 
     Its settings are Flask-Limiter's own ``RATELIMIT_*`` keys (storage, headers, fallback)."""
-    limiter = Limiter(
-        get_remote_address,
-        default_limits=[_route_limit],
-        default_limits_exempt_when=_not_limited,
-    )
+    limiter = Limiter(get_remote_address, default_limits=[_route_limit])
+    # A request filter exempts reads before any limit is resolved (``default_limits_exempt_when``
+    # would resolve and filter them on every request first).
+    limiter.request_filter(_not_limited)
     limiter.init_app(app)
     return limiter
 
@@ -89,7 +90,7 @@ def init_db(app: Flask) -> None:
         else engine
     )
     app.extensions["quotes_db"] = Database(
-        engine, make_session_factory(reader), make_session_factory(engine, writer=True)
+        engine, reader, make_session_factory(reader), make_session_factory(engine, writer=True)
     )
 
     @app.teardown_appcontext
@@ -97,12 +98,23 @@ def init_db(app: Flask) -> None:
         session = g.pop("db_session", None)
         if session is not None:
             session.close()
+        conn = g.pop("db_connection", None)
+        if conn is not None:
+            conn.close()
 
 
 def get_db() -> Database:
     """The current app's `Database`."""
     db: Database = current_app.extensions["quotes_db"]
     return db
+
+
+def db_connection() -> Connection:
+    """A read-only Core connection for this request (reads that need no ORM objects)."""
+    conn: Connection | None = g.get("db_connection")
+    if conn is None:
+        conn = g.db_connection = get_db().reader.connect()
+    return conn
 
 
 def db_session() -> Session:

@@ -1,4 +1,5 @@
-"""The API's flask-smorest `Blueprint`: request bodies parsed by `SafeJSONParser`.
+"""The API's flask-smorest `Blueprint`: request bodies parsed by `SafeJSONParser`, argument
+schemas instantiated once.
 
 Every resource module builds its blueprint from this class, so that no JSON body, whatever its
 shape, can turn into a 500: webargs handles only ``JSONDecodeError``, while Python's JSON decoder
@@ -33,3 +34,10 @@ class Blueprint(flask_smorest.Blueprint):
     """flask-smorest's `Blueprint` with `SafeJSONParser` for ``@blp.arguments``."""
 
     ARGUMENTS_PARSER = SafeJSONParser()
+
+    def arguments(self, schema: Any, **kwargs: Any) -> Any:
+        """flask-smorest's ``arguments`` with a schema instance made here, once: given a class,
+        webargs builds an instance (deep-copying every field) for each request."""
+        if isinstance(schema, type):
+            schema = schema()
+        return super().arguments(schema, **kwargs)

@@ -4,7 +4,10 @@ Hardening (issue 9): the request line and headers are capped (``LIMIT_REQUEST_*`
 oversized one is refused after reading ~8 KB instead of being buffered at quadratic cost; the
 answers gunicorn gives itself for such malformed requests (414, 431, 400, 501) are JSON in the
 API's error shape (`JSONErrorWorker`), not HTML pages; workers are recycled after
-``MAX_REQUESTS`` (+ jitter) requests.
+``MAX_REQUESTS`` (+ jitter) requests with a body (writes, extraction, verification: what leaves
+memory behind), or after ``MAX_READS`` (+ up to a fifth) reads. Counting every read against
+``MAX_REQUESTS`` replaced each worker every second under read load, and a new worker loads the
+embedding model.
 """
 
 from __future__ import annotations
@@ -13,8 +16,9 @@ import contextlib
 import gc
 import json
 import os
+import random
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from http import HTTPStatus
 from typing import Any
 
@@ -88,12 +92,50 @@ def _json_error_pages() -> Iterator[None]:
         util.write_error = original
 
 
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def is_read(req: Any) -> bool:
+    """Whether a parsed gunicorn request is a read without a body (GET/HEAD/OPTIONS, no
+    ``Content-Length`` above 0, not chunked)."""
+    if req.method not in _SAFE_METHODS:
+        return False
+    for name, value in req.headers:
+        if name == "CONTENT-LENGTH" and value.strip() not in ("", "0"):
+            return False
+        if name == "TRANSFER-ENCODING":
+            return False
+    return True
+
+
 class JSONErrorWorker(SyncWorker):
-    """gunicorn's sync worker, answering the requests it rejects itself with JSON errors."""
+    """gunicorn's sync worker, answering the requests it rejects itself with JSON errors, whose
+    reads count against ``max_reads`` instead of gunicorn's ``max_requests``."""
+
+    max_reads = 0  # 0: reads never recycle the worker (set per server by `worker_class`)
+
+    def init_process(self) -> None:
+        jitter = random.randint(0, self.max_reads // 5) if self.max_reads > 0 else 0
+        self.reads_left = self.max_reads + jitter if self.max_reads > 0 else -1
+        super().init_process()
+
+    def handle_request(self, listener: Any, req: Any, client: Any, addr: Any) -> None:
+        if is_read(req):
+            self.nr -= 1  # gunicorn counts it next: a read does not count against max_requests
+            self.reads_left -= 1
+            if self.reads_left == 0:
+                self.log.info("Autorestarting worker after current request (MAX_READS).")
+                self.alive = False
+        super().handle_request(listener, req, client, addr)
 
     def handle_error(self, req: Any, client: Any, addr: Any, exc: BaseException) -> None:
         with _json_error_pages():
             super().handle_error(req, client, addr, exc)
+
+
+def worker_class(max_reads: int) -> type[JSONErrorWorker]:
+    """`JSONErrorWorker` recycled after ``max_reads`` reads (0: never by reads)."""
+    return type("JSONErrorWorker", (JSONErrorWorker,), {"max_reads": max_reads})
 
 
 class GunicornApp(BaseApplication):
@@ -125,11 +167,10 @@ def _post_fork(_server: Any, _worker: Any, app: Flask, workers: int) -> None:
         get_embedder(app.config.get("EMBEDDINGS"))(["warm up"])
 
 
-def gunicorn_options(app: Flask) -> dict[str, Any]:
+def gunicorn_options(config: Mapping[str, Any]) -> dict[str, Any]:
     """gunicorn settings from the app's configuration."""
-    config = app.config
     return {
-        "worker_class": JSONErrorWorker,
+        "worker_class": worker_class(int(config["MAX_READS"])),
         "timeout": config["WORKER_TIMEOUT"],
         "limit_request_line": config["LIMIT_REQUEST_LINE"],
         "limit_request_fields": config["LIMIT_REQUEST_FIELDS"],
@@ -150,14 +191,22 @@ def run_gunicorn(host: str, port: int, workers: int | None = None) -> None:
     if app.config["SHARE_MODELS"]:
         _share_models(app)
     options = {
-        **gunicorn_options(app),
+        **server_options(app.config, host, port, n_workers),
+        "post_fork": lambda server, worker: _post_fork(server, worker, app, n_workers),
+    }
+    GunicornApp(app, options).run()
+
+
+def server_options(config: Mapping[str, Any], host: str, port: int, workers: int) -> dict[str, Any]:
+    """Every gunicorn setting of `serve` but the app's own ``post_fork`` (scripts/bench_api.py
+    serves its bare baseline app with these too)."""
+    return {
+        **gunicorn_options(config),
         "bind": f"{host}:{port}",
-        "workers": n_workers,
-        "accesslog": "-",
+        "workers": workers,
+        "accesslog": config["ACCESS_LOG"] or None,
         "errorlog": "-",
         # One machine runs several servers (tests, benchmarks): no shared control socket.
         "control_socket_disable": True,
-        "post_fork": lambda server, worker: _post_fork(server, worker, app, n_workers),
         "post_request": _post_request,
     }
-    GunicornApp(app, options).run()

@@ -19,7 +19,7 @@ from service.api.schemas import (
     StatementSchema,
 )
 from service.errors import NotFound
-from service.extensions import db_session
+from service.extensions import db_connection, db_session
 from service.store import queries
 
 blp = Blueprint("speakers", __name__, url_prefix="/v1", description="Speakers and their statements.")
@@ -64,15 +64,15 @@ class SpeakerStatements(MethodView):
         The ETag comes from the speaker's data version, checked before anything else is read:
         a conditional request for an unchanged page costs one lookup.
         """
-        session = db_session()
-        version = queries.statements_version(session, speaker_id)
+        conn = db_connection()
+        version = queries.statements_version(conn, speaker_id)
         if version is None:
             raise NotFound(f"No speaker with id {speaker_id}.")
         etag = etag_for("statements", speaker_id, version)
 
         def build() -> dict[str, Any]:
             rows = queries.list_statements(
-                session, speaker_id, limit=limit, after=cursor, raw_variants=True, **filters
+                conn, speaker_id, limit=limit, after=cursor, raw_variants=True, **filters
             )
             items, next_cursor = page(rows, limit)
             # Already in StatementPageSchema's shape (tested): written by orjson, not marshmallow.

@@ -17,6 +17,7 @@ import orjson
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
+    Connection,
     Double,
     Select,
     Text,
@@ -54,6 +55,12 @@ MAX_ID = 2**63 - 1
 
 def _valid_id(value: int) -> bool:
     return 0 < value <= MAX_ID
+
+
+def _connection(db: Session | Connection) -> Connection:
+    """The connection to run Core statements on: a session's, or ``db`` itself (hot reads take
+    a plain connection: a session's transaction bookkeeping costs more than their queries)."""
+    return db.connection() if isinstance(db, Session) else db
 
 
 def _words(q: str | None) -> list[str]:
@@ -202,18 +209,18 @@ _STATEMENT_PAGE = (
 )
 
 
-def statements_version(session: Session, speaker_id: int) -> int | None:
+def statements_version(db: Session | Connection, speaker_id: int) -> int | None:
     """The speaker's data version (bumped by triggers whenever the speaker, one of its
     statements or one of their variants changes; see migration 0005), or None when there is no
     such speaker. One primary-key lookup: readers check it before building anything."""
     if not _valid_id(speaker_id):
         return None
-    version = session.connection().execute(_SPEAKER_VERSION, {"speaker_id": speaker_id}).scalar()
+    version = _connection(db).execute(_SPEAKER_VERSION, {"speaker_id": speaker_id}).scalar()
     return None if version is None else int(version)
 
 
 def list_statements(
-    session: Session,
+    db: Session | Connection,
     speaker_id: int,
     *,
     q: str | None = None,
@@ -230,13 +237,13 @@ def list_statements(
     ``until``: at least one variant appeared in a matching outlet / in that date range.
     ``raw_variants``: one query, variants as JSON written by the database (`_statement_dicts_json`).
     """
-    conn = session.connection()
+    conn = _connection(db)
     dialect = conn.dialect.name
     if not (q or outlet or since or until):
         params = {"speaker_id": speaker_id, "after": after or 0, "limit": limit + 1}
         if raw_variants:
             return _statement_dicts_json(conn.execute(_STATEMENT_PAGE_JSON[dialect], params))
-        return _statement_dicts(session, conn.execute(_STATEMENT_PAGE, params).all())
+        return _statement_dicts(conn, conn.execute(_STATEMENT_PAGE, params).all())
     stmt = _statements_select().where(Statement.speaker_id == speaker_id)
     for word in _words(q):
         in_variant = exists().where(
@@ -264,7 +271,7 @@ def list_statements(
     stmt = stmt.order_by(Statement.id).limit(limit + 1)
     if raw_variants:
         return _statement_dicts_json(conn.execute(_page_json_select(stmt, dialect)))
-    return _statement_dicts(session, conn.execute(stmt).all())
+    return _statement_dicts(conn, conn.execute(stmt).all())
 
 
 def get_statement(session: Session, statement_id: int) -> dict[str, Any] | None:
@@ -384,12 +391,12 @@ def _statement_dicts_json(rows: Iterable[Any]) -> list[dict[str, Any]]:
     return out
 
 
-def _statement_dicts(session: Session, statements: Sequence[Any]) -> list[dict[str, Any]]:
+def _statement_dicts(db: Session | Connection, statements: Sequence[Any]) -> list[dict[str, Any]]:
     """Statement dicts (API shape) from rows with `STATEMENT_COLUMNS`: one query for all variants."""
     if not statements:
         return []
     variants: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    rows = session.connection().execute(_VARIANTS, {"ids": [s.id for s in statements]})
+    rows = _connection(db).execute(_VARIANTS, {"ids": [s.id for s in statements]})
     for row in rows:
         variants[row.statement_id].append(
             {

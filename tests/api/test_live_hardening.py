@@ -70,6 +70,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         "MAX_CONTENT_LENGTH": "100000",
         "QUOTES_MAX_REQUESTS": "20",
         "QUOTES_MAX_REQUESTS_JITTER": "0",
+        "QUOTES_MAX_READS": "20",
         "QUOTES_RATELIMIT_ENABLED": "false",
         "QUOTES_SHARE_MODELS": "false",  # nothing here extracts: start fast
     }
@@ -162,7 +163,7 @@ def test_double_slash_does_not_redirect_to_the_client_host(server: Server) -> No
     assert status == 404 and "Location" not in headers
 
 
-# 11.: workers are recycled after MAX_REQUESTS requests.
+# 11.: workers are recycled after MAX_READS reads (and MAX_REQUESTS requests with a body, below).
 def test_workers_are_recycled(server: Server) -> None:
     for _ in range(25):
         server.raw(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
