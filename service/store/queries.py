@@ -45,6 +45,17 @@ from models import (
     Statement,
 )
 from service.registry.names import name_key
+from service.text.ranking import (
+    CLOSE,
+    OPEN,
+    CorpusStats,
+    bm25,
+    contains_all,
+    frequencies,
+    marked_frequencies,
+    phrase_stems,
+    stems,
+)
 from service.vocab import SpeakerKind
 
 T = TypeVar("T")
@@ -433,6 +444,11 @@ SearchAfter = int | tuple[int, float]
 MAX_SEARCH_TERMS = 20
 # Full-text matches ranked per search: the newest this many (see `search_quotes`).
 RANK_WINDOW = 2000
+# SQLite: filters that leave at most this many quotes are applied first, and those quotes matched
+# by their stems here (see `_sqlite_window`).
+FILTER_FIRST_MAX = 1500
+# SQLite: the newest matches of a phrase counted to estimate how many quotes contain it.
+DF_SAMPLE = 1000
 _SEARCH_PART = re.compile(r'"([^"]*)"|(\S+)')
 _WORD = re.compile(r"\w+")
 
@@ -493,6 +509,8 @@ def search_quotes(
     words, ``"quoted phrases"``, all required), best match first among the newest `RANK_WINDOW`
     matches (so a very common word costs no more than a rare one); each dict then carries its
     ``rank`` (lower is better) and ``after`` is the ``(id, rank)`` of the last quote of the page.
+    The rank is PostgreSQL's ``ts_rank``, or on SQLite FTS5's BM25 computed in Python with
+    estimated document frequencies (`_ranked_sqlite`).
     """
     conds: list[ColumnElement[bool]] = []
     if speaker:
@@ -513,8 +531,25 @@ def search_quotes(
         if after is not None:
             stmt = stmt.where(Quote.id > (after[0] if isinstance(after, tuple) else after))
         return _quote_dicts(session, list(session.scalars(stmt.order_by(Quote.id).limit(limit + 1))))
-    source, match, rank = _fulltext(session.get_bind().dialect.name, parts)
-    if since or until or outlet:
+    if session.get_bind().dialect.name == "postgresql":
+        hits = _ranked_postgresql(session, parts, conds, bool(since or until or outlet), after, limit)
+    else:
+        hits = _ranked_sqlite(session, parts, conds, bool(since or until or outlet), after, limit)
+    by_id = {d["id"]: d for d in _quote_dicts(session, [h[1] for h in hits])}
+    return [{**by_id[quote_id], "rank": float(rank)} for rank, quote_id in hits]
+
+
+def _ranked_postgresql(
+    session: Session,
+    parts: list[str],
+    conds: list[ColumnElement[bool]],
+    with_article: bool,
+    after: SearchAfter | None,
+    limit: int,
+) -> list[tuple[float, int]]:
+    """(rank, id) of the page: ts_rank over the newest `RANK_WINDOW` matches, in SQL."""
+    source, match, rank = _fulltext("postgresql", parts)
+    if with_article:
         source = source.join(Article, Article.id == Quote.article_id)
     # Ranking reads every match: for a word found in a large part of the archive that costs
     # seconds. So the matches ranked are the newest RANK_WINDOW ones (all of them for rarer words).
@@ -522,7 +557,7 @@ def search_quotes(
         select(Quote.id.label("id"), rank.label("rank"))
         .select_from(source)
         .where(match, *conds)
-        .order_by(_newest_first(session.get_bind().dialect.name))
+        .order_by(_newest_first("postgresql"))
         .limit(RANK_WINDOW)
         .subquery()
     )
@@ -533,8 +568,121 @@ def search_quotes(
             or_(ranked.c.rank > last_rank, and_(ranked.c.rank == last_rank, ranked.c.id > last_id))
         )
     hits = session.execute(stmt.order_by(ranked.c.rank, ranked.c.id).limit(limit + 1)).all()
-    by_id = {d["id"]: d for d in _quote_dicts(session, [h.id for h in hits])}
-    return [{**by_id[h.id], "rank": float(h.rank)} for h in hits]
+    return [(float(h.rank), int(h.id)) for h in hits]
+
+
+def _ranked_sqlite(
+    session: Session,
+    parts: list[str],
+    conds: list[ColumnElement[bool]],
+    with_article: bool,
+    after: SearchAfter | None,
+    limit: int,
+) -> list[tuple[float, int]]:
+    """(rank, id) of the page: BM25 over the newest `RANK_WINDOW` matches, ranked in Python
+    (`service.text.ranking`: FTS5's own ``bm25()`` walks every match of each phrase first)."""
+    conn = session.connection()
+    phrases = [phrase_stems(part) for part in parts]
+    ids, documents = _sqlite_window(conn, parts, phrases, conds, with_article)
+    ranks = bm25(documents, _fts_stats(conn, parts))
+    hits = sorted(zip(ranks, ids, strict=True))
+    if isinstance(after, tuple):
+        last_id, last_rank = after
+        hits = [h for h in hits if h > (last_rank, last_id)]
+    return hits[: limit + 1]
+
+
+def _sqlite_window(
+    conn: Connection,
+    parts: list[str],
+    phrases: list[tuple[str, ...]],
+    conds: list[ColumnElement[bool]],
+    with_article: bool,
+) -> tuple[list[int], list[tuple[int, list[int]]]]:
+    """Ids of the newest `RANK_WINDOW` quotes matching every part and filter, with their length
+    and phrase frequencies (`service.text.ranking.bm25`'s input).
+
+    A filter that leaves few quotes (`FILTER_FIRST_MAX`: one speaker, a week) is applied first and
+    its quotes matched here by their stems; otherwise FTS5 walks its matches newest first, checks
+    the filters on each, and marks the phrases (``highlight``) so that they are counted without
+    tokenising the texts here. (A speaker's quotes among a common word's matches would take a walk
+    through all of them.)"""
+    quotes = Quote.__table__
+    filtered: Any = quotes.join(Article, Article.id == Quote.article_id) if with_article else quotes
+    ids: list[int] = []
+    documents: list[tuple[int, list[int]]] = []
+    if conds:
+        few = select(Quote.id).select_from(filtered).where(*conds).limit(FILTER_FIRST_MAX + 1).subquery()
+        if (conn.execute(select(func.count()).select_from(few)).scalar() or 0) <= FILTER_FIRST_MAX:
+            rows = conn.execute(
+                select(Quote.id, Quote.text).select_from(filtered).where(*conds).order_by(Quote.id.desc())
+            )
+            for quote_id, text in rows:
+                tokens = stems(text)
+                if contains_all(tokens, phrases):
+                    ids.append(quote_id)
+                    documents.append((len(tokens), frequencies(tokens, phrases)))
+                    if len(ids) == RANK_WINDOW:
+                        break
+            return ids, documents
+    source, match, _rank = _fulltext("sqlite", parts)
+    if with_article:
+        source = source.join(Article, Article.id == Quote.article_id)
+    fts: ColumnElement[Any] = literal_column("quotes_fts")
+    sizes = table("quotes_fts_docsize", column("id", BigInteger), column("sz"))
+    rows: Any = conn.execute(
+        select(Quote.id, func.highlight(fts, 0, OPEN, CLOSE), sizes.c.sz)
+        .select_from(source.join(sizes, sizes.c.id == Quote.id))
+        .where(match, *conds)
+        .order_by(_newest_first("sqlite"))
+        .limit(RANK_WINDOW)
+    )
+    for row in rows:
+        ids.append(row[0])
+        documents.append((_varint(row[2] or b"\x00")[0], marked_frequencies(row[1] or "", phrases)))
+    return ids, documents
+
+
+def _fts_stats(conn: Connection, parts: list[str]) -> CorpusStats:
+    """Quotes indexed, their average length (FTS5's own totals), and per part an estimate of the
+    quotes containing it: exact up to `DF_SAMPLE`, else extrapolated from the id range its newest
+    `DF_SAMPLE` matches span."""
+    block = conn.exec_driver_sql("SELECT block FROM quotes_fts_data WHERE id = 1").scalar() or b""
+    documents, i = _varint(block)
+    tokens, _ = _varint(block, i)
+    # Two queries: SQLite reads min() or max() of the key from the index, both at once by a scan.
+    lowest = conn.exec_driver_sql("SELECT min(id) FROM quotes").scalar()
+    highest = conn.exec_driver_sql("SELECT max(id) FROM quotes").scalar()
+    frequencies = []
+    for part in parts:
+        count, oldest = conn.exec_driver_sql(
+            "SELECT count(*), min(rowid) FROM (SELECT rowid FROM quotes_fts WHERE quotes_fts MATCH ? "
+            "ORDER BY rowid DESC LIMIT ?)",
+            (f'"{part}"', DF_SAMPLE),
+        ).one()
+        if count < DF_SAMPLE or lowest is None or highest is None or oldest is None:
+            frequencies.append(float(count))
+        else:
+            share = (highest - oldest + 1) / (highest - lowest + 1)
+            frequencies.append(min(float(documents), count / share))
+    return CorpusStats(documents, tokens / documents if documents else 0.0, tuple(frequencies))
+
+
+def _varint(data: bytes, i: int = 0) -> tuple[int, int]:
+    """An SQLite varint of ``data`` at ``i`` (FTS5's records: the averages, each document's
+    size): (value, the offset after it); (0, i) past the end."""
+    value = 0
+    for k in range(9):
+        if i >= len(data):
+            break
+        byte = data[i]
+        i += 1
+        if k == 8:
+            return (value << 8) | byte, i
+        value = (value << 7) | (byte & 0x7F)
+        if not byte & 0x80:
+            break
+    return value, i
 
 
 def get_article(session: Session, article_id: int) -> dict[str, Any] | None:

@@ -72,6 +72,23 @@ def test_filters_still_apply(sample_client: FlaskClient, ids: dict[str, Any]) ->
     assert len(search(sample_client, "Russia", since="2024-10-25", until="2024-10-25")) == 2
 
 
+def test_filters_applied_first_or_on_the_matches_give_the_same_pages(
+    sample_client: FlaskClient, monkeypatch: Any
+) -> None:
+    # SQLite applies a filter that leaves few quotes first and matches them by their stems;
+    # otherwise it checks the filter on the full-text matches. Both give the same hits and ranks.
+    cases = [
+        ("Russia", {"speaker": "Kirby"}),
+        ('"North Korea" soldiers', {"since": "2024-10-01"}),
+        ("3,000", {"outlet": "a"}),
+        ("watch", {"type": "direct", "limit": 2}),
+    ]
+    first = [search(sample_client, q, **params) for q, params in cases]
+    monkeypatch.setattr(queries, "FILTER_FIRST_MAX", -1)
+    assert [search(sample_client, q, **params) for q, params in cases] == first
+    assert all(first[:3])
+
+
 def test_best_match_first_and_the_cursor_walks_every_hit_once(sample_app: Flask) -> None:
     client = sample_app.test_client()
     strong = add_quote(sample_app, "Russia, Russia and again Russia: Russia is the word")
