@@ -630,14 +630,14 @@ def _sqlite_window(
         source = source.join(Article, Article.id == Quote.article_id)
     fts: ColumnElement[Any] = literal_column("quotes_fts")
     sizes = table("quotes_fts_docsize", column("id", BigInteger), column("sz"))
-    rows: Any = conn.execute(
+    window: Any = conn.execute(
         select(Quote.id, func.highlight(fts, 0, OPEN, CLOSE), sizes.c.sz)
         .select_from(source.join(sizes, sizes.c.id == Quote.id))
         .where(match, *conds)
         .order_by(_newest_first("sqlite"))
         .limit(RANK_WINDOW)
     )
-    for row in rows:
+    for row in window:
         ids.append(row[0])
         documents.append((_varint(row[2] or b"\x00")[0], marked_frequencies(row[1] or "", phrases)))
     return ids, documents
