@@ -557,7 +557,8 @@ def _ranked_postgresql(
     phrases (it took a two-word phrase found in 0.06% of quotes for a 1% one, and walked the
     whole table backwards). So the newest `PROBE_ROWS` quotes are searched first: if the window
     fills there, that is it (common words); if the matches are dense enough, walking the primary
-    key backwards continues; otherwise the GIN index finds them all and the newest are kept."""
+    key backwards continues; otherwise the GIN index finds them all and the newest are kept.
+    With filters (a speaker's thousand quotes) the planner's own choice stands."""
     source, match, rank = _fulltext("postgresql", parts)
     if with_article:
         source = source.join(Article, Article.id == Quote.article_id)
@@ -569,7 +570,7 @@ def _ranked_postgresql(
     newest = session.scalar(select(func.max(Quote.id))) or 0
     rows = window(Quote.id.desc(), Quote.id > newest - PROBE_ROWS)
     if len(rows) < RANK_WINDOW and newest > PROBE_ROWS:
-        if len(rows) >= WALK_DENSITY * PROBE_ROWS:
+        if conds or len(rows) >= WALK_DENSITY * PROBE_ROWS:  # filters: the planner knows them
             rows = window(Quote.id.desc())
         else:  # "+ 0": no index gives this order, so the planner takes the GIN index
             rows = window((Quote.id + 0).desc())
