@@ -73,7 +73,8 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_hooks(app: Flask) -> None:
-    """URL length limit; conditional GETs: an ETag from the body and Cache-Control on reads;
+    """URL length limit; conditional GETs: an ETag from the body (unless the view set its own)
+    and Cache-Control on reads;
     ``Vary: Origin`` when CORS is on; relative redirects; a 413 for oversized chunked bodies."""
     from flask import request
     from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, RequestURITooLarge
@@ -106,7 +107,10 @@ def register_hooks(app: Flask) -> None:
     @app.after_request
     def _cache_headers(response: Response) -> Response:
         if request.method in ("GET", "HEAD") and response.status_code == 200:
-            if not response.is_streamed and not response.direct_passthrough:
+            # A response with its own ETag (service.api.fastjson, the web's speaker page) has
+            # answered If-None-Match itself, before building anything.
+            own_etag = "ETag" in response.headers
+            if not (response.is_streamed or response.direct_passthrough or own_etag):
                 response.add_etag()
                 response.make_conditional(request)
             response.headers.setdefault("Cache-Control", f"public, max-age={app.config['CACHE_MAX_AGE']}")
