@@ -341,7 +341,12 @@ class ArticleSchema(ArticleRefSchema):
 class VariantSchema(ma.Schema):
     quote_id = fields.Integer(allow_none=True)
     text = fields.String()
-    type = fields.String()
+    type = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "Quote type; null for a passage of an article text (`found_in` article_text)."
+        },
+    )
     relation = fields.String(
         allow_none=True,
         metadata={"description": "How this wording relates to the statement: " + ", ".join(RELATIONS)},
