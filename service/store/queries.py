@@ -577,6 +577,13 @@ def _ranked_postgresql(
         else:  # "+ 0": no index gives this order, so the planner takes the GIN index
             rows = window((Quote.id + 0).desc())
     hits = sorted((float(r[1]), int(r[0])) for r in rows)
+    return _page_after(hits, after, limit)
+
+
+def _page_after(
+    hits: list[tuple[float, int]], after: SearchAfter | None, limit: int
+) -> list[tuple[float, int]]:
+    """The ``limit + 1`` (rank, id) hits, in order, that follow the cursor position ``after``."""
     if isinstance(after, tuple):
         last_id, last_rank = after
         hits = [h for h in hits if h > (last_rank, last_id)]
@@ -616,10 +623,7 @@ def _ranked_sqlite(
     else:
         ids, documents = _sqlite_window(conn, parts, phrases, conds, with_article)
         hits = sorted(zip(bm25(documents, stats), ids, strict=True))
-    if isinstance(after, tuple):
-        last_id, last_rank = after
-        hits = [h for h in hits if h > (last_rank, last_id)]
-    return hits[: limit + 1]
+    return _page_after(hits, after, limit)
 
 
 def _sqlite_window(
