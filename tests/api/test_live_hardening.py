@@ -115,10 +115,11 @@ def test_long_request_lines_and_headers_refused_fast_with_json(
 ) -> None:
     elapsed, status, headers, body = server.raw(head, total)
     _json_error(status, headers, body, code)
-    assert elapsed < 1.0, f"{name}: {elapsed:.2f}s"
+    # refused on the head, not after reading it all; the bound leaves room for a loaded machine
+    assert elapsed < 5.0, f"{name}: {elapsed:.2f}s"
     # the worker is free at once for the next client
     elapsed, status, _, _ = server.raw(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
-    assert status == 200 and elapsed < 1.0
+    assert status == 200 and elapsed < 5.0
 
 
 @pytest.mark.parametrize(

@@ -84,10 +84,12 @@ def test_one_megabyte_of_repeated_text(chunk: str, sep: str) -> None:
     check(text)
 
 
-def test_one_megabyte_article_is_fast() -> None:
+def test_one_megabyte_article_finishes() -> None:
     article = "\n".join(p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt")))
     text = (article * (1_000_000 // len(article) + 1))[:1_000_000]
     start = time.perf_counter()
     cleaned = check(text)
-    assert time.perf_counter() - start < 3.0  # well under a second on a quiet machine
+    # not a speed test (that is scripts/bench_extract.py's job): a guard against a pattern that
+    # backtracks without end, with room for a loaded CI machine (well under a second when quiet)
+    assert time.perf_counter() - start < 30.0
     assert clean_text(cleaned) == cleaned
