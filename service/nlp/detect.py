@@ -16,7 +16,13 @@ from service.nlp.direct import direct_quote
 from service.nlp.doccache import doc_text
 from service.nlp.lexicon import CueLexicon, cue_lexicon
 from service.nlp.marks import QuotedSpan, find_quoted_spans
-from service.nlp.reported import according_to, headline_colons, reported_speech, trailing_source
+from service.nlp.reported import (
+    according_to,
+    as_source,
+    headline_colons,
+    reported_speech,
+    trailing_source,
+)
 from service.nlp.syntax import Candidate, Context, is_cue, para_of, paragraph_index
 
 __all__ = ["Candidate", "Detector"]
@@ -59,7 +65,7 @@ class Detector:
             if not covered.overlaps(c.start, c.end):
                 cands.append(c)
                 covered.add(c.start, c.end)
-        for c in according_to(ctx) + headline_colons(ctx) + trailing_source(ctx):
+        for c in according_to(ctx) + as_source(ctx) + headline_colons(ctx) + trailing_source(ctx):
             if not covered.overlaps(c.start, c.end):
                 cands.append(c)
                 covered.add(c.start, c.end)

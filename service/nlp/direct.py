@@ -231,9 +231,19 @@ def _name_colon(doc: Doc, q: QuotedSpan, para_start: int) -> tuple[Token, Token]
 
 def _names_the_quote(cue: Token, qs: int, qe: int) -> bool:
     """Whether the cue only names the quoted words ("called “X”", "dubbed ‘Y’")."""
-    if cue.lemma_.lower() not in NAMING_LEMMAS:
+    if cue.lemma_.lower() not in NAMING_LEMMAS or calls_names(cue, qs):
         return False
     return any(qs <= c.i < qe for c in cue.children if c.dep_ in ("oprd", "dobj", "attr", "xcomp", "ccomp"))
+
+
+def calls_names(cue: Token, qs: int) -> bool:
+    """A person calling someone or something a name is speaking: "Sanders called Trump a
+    “pathological liar”", "she called it “predatory”", "what Gingrich called “the loudest
+    election”" (a named person or "he"/"she" as subject, and what is named before the quote)."""
+    subj = next((c for c in cue.children if c.dep_ == "nsubj"), None)
+    if subj is None or not (subj.ent_type_ == "PERSON" or subj.lower_ in ("he", "she")):
+        return False
+    return any(c.dep_ == "dobj" and c.i < qs for c in cue.children)
 
 
 def _title_case(words: list[Token]) -> bool:

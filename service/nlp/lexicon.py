@@ -38,6 +38,7 @@ class CueLexicon:
     speech_nouns: frozenset[str]
     media_heads: frozenset[str]
     quote_verbs: frozenset[str] = frozenset()  # attribute an adjacent quotation only
+    object_verbs: frozenset[str] = frozenset()  # speech acts whose object is what was said
 
     def is_cue_lemma(self, lemma: str) -> bool:
         return lemma in self.speech_verbs or lemma in self.cognition_verbs
@@ -53,6 +54,7 @@ def cue_lexicon() -> CueLexicon:
         speech_nouns=_words(data, "speech_nouns"),
         media_heads=_words(data, "media_heads"),
         quote_verbs=_words(data, "quote_verbs"),
+        object_verbs=_words(data, "object_speech_verbs"),
     )
 
 

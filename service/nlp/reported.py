@@ -7,6 +7,7 @@ from __future__ import annotations
 from spacy.tokens import Token
 
 from service.nlp.doccache import doc_text, sent_of
+from service.nlp.speakers import is_human_noun
 from service.nlp.syntax import (
     SUBJ_DEPS,
     Candidate,
@@ -22,7 +23,28 @@ from service.nlp.syntax import (
 # Cues whose clause may be parsed as an object: the rest of the sentence is taken instead.
 BARE_CLAUSE_CUES = {"say", "add", "argue", "claim", "insist", "warn", "explain", "note", "believe", "think"}
 # Speech acts whose content is an infinitive ("vowed to respond") or "call for X".
-DIRECTIVE_CUES = {"promise", "vow", "pledge", "urge", "ask", "call", "threaten", "demand", "encourage"}
+DIRECTIVE_CUES = {
+    "promise",
+    "vow",
+    "pledge",
+    "urge",
+    "ask",
+    "call",
+    "threaten",
+    "demand",
+    "encourage",
+    "advise",
+    "remind",
+    "warn",
+    "instruct",
+    "implore",
+    "beg",
+    "push",
+    "press",
+}
+# Prepositions that carry the rest of an object's content: "accused X of Y", "praised X for Y",
+# "described X as Y", "warned X about Y", "compared X to Y".
+OBJECT_PREPS = {"of", "for", "as", "about", "over", "to", "against", "on"}
 WH_WORDS = {"how", "what", "why", "where", "when", "who", "whom", "which", "whether", "if"}
 NOT_SPEAKERS = {
     "q",
@@ -131,7 +153,64 @@ def reported_speech(ctx: Context, verb: Token) -> list[Candidate]:
         order = directive(ctx, verb, subj)
         if order is not None:
             out.append(order)
+    if not out and verb.lemma_.lower() in ctx.lex.object_verbs:
+        said = speech_object(ctx, verb, subj)
+        if said is not None:
+            out.append(said)
     return out
+
+
+def speech_object(ctx: Context, verb: Token, subj: Token) -> Candidate | None:
+    """A speech act whose noun-phrase object is what was said: "accused Obama of bungling the
+    recovery", "advocates tax increases of $15 trillion", "described the plan as reckless". The
+    content is the object with the complements right after it that finish it ("of ...",
+    "for ...", "as ..."). Left out: a bare name or pronoun ("praised Smith", "denied it"), an act
+    not done ("did not dismiss", "refused to condemn") and a subject that cannot speak ("the
+    chart highlights", "the findings underscore")."""
+    doc, starts, in_quote = ctx.doc, ctx.starts, ctx.in_quote
+    obj = next((k for k in verb.children if k.dep_ == "dobj" and k.i > verb.i), None)
+    if obj is None or not can_speak(subj) or not is_done(verb):
+        return None
+    if any(k.dep_ == "prt" for k in verb.children):
+        return None  # "knocked out", "pushed back": another verb
+    first, last = obj.left_edge, obj.right_edge
+    for k in sorted(verb.children, key=lambda t: t.i):
+        if k.i <= obj.i or k.left_edge.i != last.i + 1:
+            continue
+        if k.dep_ == "oprd" or (k.dep_ == "prep" and k.lower_ in OBJECT_PREPS and not is_time(k)):
+            last = k.right_edge
+    while last.i > first.i and (last.is_punct or last.is_space):
+        last = doc[last.i - 1]
+    words = [t for t in doc[first.i : last.i + 1] if not (t.is_punct or t.is_space)]
+    if len(words) < 3 or (last.i == obj.right_edge.i and obj.pos_ in ("PRON", "PROPN")):
+        return None
+    start, end = first.idx, last.idx + len(last)
+    qtype = "mixed" if any(in_quote[t.i] for t in doc[first.i : last.i + 1]) else "indirect"
+    c = ctx.candidate(verb, start, end, qtype, [(start, end)], para_of(starts, start))
+    c.subject = subj
+    return c
+
+
+def can_speak(subj: Token) -> bool:
+    """Whether a subject may be a source: a name, a personal pronoun or a noun for people."""
+    if subj.ent_type_ in ("PERSON", "ORG", "NORP", "GPE") or subj.pos_ == "PROPN":
+        return True
+    if subj.pos_ == "PRON":
+        return subj.lower_ in ("he", "she", "they", "we", "i", "who")
+    return subj.pos_ == "NOUN" and is_human_noun(subj)
+
+
+def is_done(verb: Token) -> bool:
+    """Whether the act is reported as done: not negated ("did not dismiss") and not an
+    infinitive ("refused to condemn", "has yet to endorse")."""
+    if any(k.dep_ == "neg" for k in verb.children):
+        return False
+    return not (verb.tag_ == "VB" and any(k.dep_ == "aux" and k.lower_ == "to" for k in verb.children))
+
+
+def is_time(prep: Token) -> bool:
+    """A prepositional phrase of time ("on Thursday"), which adds nothing to what was said."""
+    return any(k.dep_ == "pobj" and k.ent_type_ in ("DATE", "TIME") for k in prep.children)
 
 
 def is_aside(verb: Token, ctx: Context) -> bool:
@@ -149,17 +228,14 @@ def directive(ctx: Context, verb: Token, subj: Token) -> Candidate | None:
     support", "vowed to respond", "called for a ceasefire". The content is what is urged,
     promised or called for."""
     doc, starts, in_quote = ctx.doc, ctx.starts, ctx.in_quote
-    comp = next((k for k in verb.children if k.dep_ == "xcomp" and k.i > verb.i), None)
+    comp = infinitive_of(verb)
     first = last = None
-    if comp is not None and any(k.dep_ == "aux" and k.lower_ == "to" for k in comp.children):
+    if comp is not None:
         obj = next((k for k in verb.children if k.dep_ in ("dobj", "dative") and verb.i < k.i < comp.i), None)
         first = obj.left_edge if obj is not None else comp.left_edge
         last = comp.right_edge
     elif verb.lemma_.lower() == "call":
-        prep = next((k for k in verb.children if k.dep_ == "prep" and k.lower_ == "for"), None)
-        pobj = next((k for k in prep.children if k.dep_ == "pobj"), None) if prep is not None else None
-        if pobj is not None:
-            first, last = pobj.left_edge, pobj.right_edge
+        first, last = called_for(verb)
     if first is None or last is None:
         return None
     while last.i > first.i and (last.is_punct or last.is_space):
@@ -170,6 +246,42 @@ def directive(ctx: Context, verb: Token, subj: Token) -> Candidate | None:
     c = ctx.candidate(verb, start, end, "indirect", [(start, end)], para_of(starts, start))
     c.subject = subj
     return c
+
+
+def infinitive_of(verb: Token) -> Token | None:
+    """The infinitive a directive reports: "vowed to respond", "urged Canadians to consult ...",
+    also when the parse hangs it on the object ("urged all Canadians considering travel to
+    China to consult ...")."""
+    for k in verb.children:
+        if (
+            k.i > verb.i
+            and k.dep_ == "xcomp"
+            and any(a.dep_ == "aux" and a.lower_ == "to" for a in k.children)
+        ):
+            return k
+    obj = next((k for k in verb.children if k.dep_ == "dobj" and k.i > verb.i), None)
+    if obj is None:
+        return None
+    for t in obj.subtree:
+        if t.dep_ == "xcomp" and any(a.dep_ == "aux" and a.lower_ == "to" for a in t.children):
+            return t
+    return None
+
+
+def called_for(verb: Token) -> tuple[Token | None, Token | None]:
+    """What "called for": the object of "for" ("called for a ceasefire"), or the clause when the
+    parse reads "for X to Y" as one ("is calling for his rivals to drop out")."""
+    prep = next((k for k in verb.children if k.dep_ == "prep" and k.lower_ == "for"), None)
+    pobj = next((k for k in prep.children if k.dep_ == "pobj"), None) if prep is not None else None
+    if pobj is not None:
+        return pobj.left_edge, pobj.right_edge
+    for k in verb.children:
+        if k.dep_ == "advcl" and any(
+            m.dep_ == "mark" and m.lower_ == "for" and m.i > verb.i for m in k.children
+        ):
+            mark = next(m for m in k.children if m.dep_ == "mark" and m.lower_ == "for")
+            return verb.doc[mark.i + 1], k.right_edge
+    return None, None
 
 
 def bare_clause(ctx: Context, verb: Token, subj: Token) -> Candidate | None:
@@ -195,8 +307,8 @@ def bare_clause(ctx: Context, verb: Token, subj: Token) -> Candidate | None:
     finite = [t for t in doc[first : last + 1] if t.tag_ in ("VBD", "VBZ", "VBP", "MD")]
     if not finite or any(t.lemma_.lower() in ctx.lex.speech_verbs for t in finite[:1]):
         return None
-    if doc[first].pos_ not in ("NOUN", "PROPN", "PRON", "DET", "ADJ", "NUM"):
-        return None
+    if doc[first].pos_ not in ("NOUN", "PROPN", "PRON", "DET", "ADJ", "NUM") and doc[first].tag_ != "VBG":
+        return None  # a clause opens with its subject (a gerund: "said having him back was a boost")
     start, end = doc[first].idx, doc[last].idx + len(doc[last])
     c = ctx.candidate(verb, start, end, "indirect", [(start, end)], para_of(starts, start))
     c.subject = subj
@@ -317,8 +429,9 @@ def headline_colons(ctx: Context) -> list[Candidate]:
             continue
         name = [t for t in lead if not t.is_space]
         words = [t for t in rest if not (t.is_punct or t.is_space)]
-        if not (1 <= len(name) <= 5) or len(words) < 3 or any(in_quote[t.i] for t in rest):
-            continue
+        body = [t for t in rest if not t.is_space]
+        if not (1 <= len(name) <= 5) or len(words) < 3 or (body and in_quote[body[0].i]):
+            continue  # a quotation right after the colon is the direct pass's
         if any(t.lower_ in NOT_SPEAKERS for t in name) or len(name[0].text) < 2:
             continue
         if not all(t.text[:1].isupper() or t.text in (".", "'s", "’s", "-") for t in name):
@@ -327,14 +440,15 @@ def headline_colons(ctx: Context) -> list[Candidate]:
             continue
         if name[0].tag_ in ("RB", "CC", "IN", "DT", "UH", "PRP", "WRB", "WP") or name[-1].tag_ == "NNS":
             continue  # "So:", "Grandkids:" are not sources
-        first = next(t for t in rest if not t.is_space)
-        last = words[-1]
+        first, last = body[0], body[-1]
+        while last.i > first.i and last.is_punct and not in_quote[last.i]:
+            last = doc[last.i - 1]
         start, end = first.idx, last.idx + len(last)
         out.append(
             Candidate(
                 start,
                 end,
-                "indirect",
+                "mixed" if any(in_quote[t.i] for t in body) else "indirect",
                 [(start, end)],
                 pi,
                 cue=None,
@@ -342,6 +456,48 @@ def headline_colons(ctx: Context) -> list[Candidate]:
                 subject=name[-1],
             )
         )
+    return out
+
+
+def as_source(ctx: Context) -> list[Candidate]:
+    """A source in an "as" aside: "As The Washington Post reported, S", "as Smith noted in his
+    book, S", "As reported by X, S", "As Marcus puts it, S". The content is the sentence
+    without the aside (which ends at its comma)."""
+    doc, starts, in_quote = ctx.doc, ctx.starts, ctx.in_quote
+    out = []
+    for mark in doc:
+        verb = mark.head
+        if mark.lower_ != "as" or mark.dep_ != "mark" or verb.dep_ != "advcl" or in_quote[verb.i]:
+            continue
+        if mark.i + 1 < len(doc) and doc[mark.i + 1].lower_ in ("though", "if"):
+            continue  # "as though he were screaming"
+        objs = [k for k in verb.children if k.dep_ in ("dobj", "ccomp", "xcomp")]
+        puts_it = verb.lemma_.lower() == "put" and [k.lower_ for k in objs] == ["it"]
+        if not puts_it and (objs or verb.lemma_.lower() not in ctx.lex.speech_verbs):
+            continue  # "as expected", "as he announced the plan": no source of the sentence
+        if not any(k.dep_ in ("nsubj", "agent") for k in verb.children):
+            continue
+        sent = sent_of(verb)
+        close = next((t.i for t in doc[verb.i : sent.end] if t.text in (",", "—", "–")), None)
+        if close is None:
+            continue
+        aside_l = mark.i - 1 if mark.i > sent.start and doc[mark.i - 1].text in (",", "—", "–") else mark.i
+        pieces = []
+        for lo, hi in ((sent.start, aside_l - 1), (close + 1, sent.end - 1)):
+            while lo <= hi and (doc[lo].is_punct or doc[lo].is_space or doc[lo].dep_ == "cc"):
+                lo += 1
+            while hi >= lo and (doc[hi].is_punct or doc[hi].is_space):
+                hi -= 1
+            if hi >= lo:
+                pieces.append((lo, hi))
+        if not pieces or sum(hi - lo + 1 for lo, hi in pieces) < 4:
+            continue
+        first, last = doc[pieces[0][0]], doc[pieces[-1][1]]
+        parts = [(doc[lo].idx, doc[hi].idx + len(doc[hi])) for lo, hi in pieces]
+        qtype = "mixed" if any(in_quote[t.i] for t in doc[first.i : last.i + 1]) else "indirect"
+        c = ctx.candidate(verb, parts[0][0], parts[-1][1], qtype, parts, para_of(starts, parts[0][0]))
+        if c.subject is not None:
+            out.append(c)
     return out
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from service.nlp import speakers
-from service.nlp.lexicon import load_lexicon, speaker_lexicon
+from service.nlp.lexicon import cue_lexicon, load_lexicon, speaker_lexicon
 from service.registry import names
 
 
@@ -21,3 +21,9 @@ def test_in_article_and_cross_article_resolution_share_the_word_lists() -> None:
     assert speakers.ORG_HEADS <= names.ORG_WORDS
     assert names.COUNTRY_FORMS["south korean"] == "south korea"
     assert names.HONORIFIC_SINGLE == lex.single_name_honorifics
+
+
+def test_object_speech_verbs_are_speech_verbs() -> None:
+    # detection visits speech verbs only: an object verb outside them would never be tried
+    lex = cue_lexicon()
+    assert lex.object_verbs and lex.object_verbs <= lex.speech_verbs

@@ -1,0 +1,123 @@
+"""Reported speech without a clause of its own (issue 8: quotes of named speakers we missed).
+
+Covered, each a general construction: a speech act whose object is what was said ("accused X
+of Y", "described X as Y"); directives whose infinitive hangs off the object or reads "for X
+to Y"; a source in an "as" aside ("As the Guardian reported, S"); a person calling something a
+quoted name; a headline "Name: statement" with quoted words; a clause whose subject is a
+gerund. And what stays out: a bare name as object, an act not done, a subject that cannot
+speak, "as expected", a naming participle.
+
+Real spaCy model (slow).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from service.nlp.pipeline import get_extractor
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def extract():
+    return get_extractor().extract
+
+
+def only(quotes, text_part):
+    found = [q for q in quotes if text_part in q.text]
+    assert found, f"no quote containing {text_part!r} in {[q.text for q in quotes]}"
+    return found[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "content", "speaker"),
+    [
+        (
+            "Senator Maria Lopez accused the governor of mishandling the flood response.",
+            "the governor of mishandling the flood response",
+            "Maria Lopez",
+        ),
+        (
+            "Mayor Tom Becker described the new stadium deal as a gift to developers.",
+            "the new stadium deal as a gift to developers",
+            "Tom Becker",
+        ),
+        (
+            "Union leader Sara Quinn is calling for the company to reopen talks before the holidays.",
+            "the company to reopen talks before the holidays",
+            "Sara Quinn",
+        ),
+        (
+            "Fire Chief Alan Ruiz urged all residents living near the river to leave their homes.",
+            "all residents living near the river to leave their homes",
+            "Alan Ruiz",
+        ),
+        (
+            "Coach Mia Larsen said having her captain back on the ice was a huge lift.",
+            "having her captain back on the ice was a huge lift",
+            "Mia Larsen",
+        ),
+    ],
+)
+def test_speech_acts_without_a_that_clause(extract, text, content, speaker):
+    q = only(extract(text), content)
+    assert q.type == "indirect"
+    assert q.text == content
+    assert q.speaker.name == speaker
+
+
+@pytest.mark.parametrize(
+    ("text", "content", "speaker"),
+    [
+        (
+            "As the Guardian reported last week, the ministry had quietly shelved the plan.",
+            "the ministry had quietly shelved the plan",
+            "Guardian",
+        ),
+        (
+            "As reported by Reuters, the two companies had held merger talks in the spring.",
+            "the two companies had held merger talks in the spring",
+            "Reuters",
+        ),
+        (
+            "As the economist Lena Park puts it, the recovery is real but uneven.",
+            "the recovery is real but uneven",
+            "Lena Park",
+        ),
+    ],
+)
+def test_source_in_an_as_aside(extract, text, content, speaker):
+    q = only(extract(text), content)
+    assert q.text == content
+    assert q.speaker.name == speaker
+
+
+def test_a_person_calling_something_a_quoted_name_is_speaking(extract):
+    text = "Senator Paul Grady called the proposal a “reckless giveaway” to insurers."
+    q = only(extract(text), "reckless giveaway")
+    assert q.type == "mixed"
+    assert q.speaker.name == "Paul Grady"
+
+
+def test_headline_name_colon_with_quoted_words(extract):
+    text = "Jane Ortiz: City Hall Is a ‘Broken Machine’ on Housing\nThe councillor spoke on Monday."
+    q = only(extract(text), "Broken Machine")
+    assert q.type == "mixed"
+    assert q.speaker.name == "Jane Ortiz"
+    assert q.cue.text == ":"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The council member praised Johnson.",  # a bare name: no words reported
+        "The mayor did not dismiss the possibility of a second vote next month.",  # not done
+        "The report underscores the need for a new approach to housing policy.",  # cannot speak
+        "As expected, the council approved the budget on Tuesday.",  # no source
+        "The drug, called “Molly” on the street, is sold in small tablets.",  # naming, not saying
+        "The painter painted the old barn in bright red colours.",
+    ],
+)
+def test_not_reported_speech(extract, text):
+    assert extract(text) == []
