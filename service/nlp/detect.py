@@ -21,6 +21,7 @@ from service.nlp.reported import (
     as_source,
     headline_colons,
     reported_speech,
+    speech_noun_clauses,
     trailing_source,
 )
 from service.nlp.syntax import Candidate, Context, is_cue, para_of, paragraph_index
@@ -65,7 +66,8 @@ class Detector:
             if not covered.overlaps(c.start, c.end):
                 cands.append(c)
                 covered.add(c.start, c.end)
-        for c in according_to(ctx) + as_source(ctx) + headline_colons(ctx) + trailing_source(ctx):
+        later = according_to(ctx) + as_source(ctx) + speech_noun_clauses(ctx)
+        for c in later + headline_colons(ctx) + trailing_source(ctx):
             if not covered.overlaps(c.start, c.end):
                 cands.append(c)
                 covered.add(c.start, c.end)

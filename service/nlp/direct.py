@@ -11,7 +11,16 @@ from spacy.tokens import Doc, Token
 from service.nlp.doccache import doc_text, sent_of
 from service.nlp.lexicon import CueLexicon
 from service.nlp.marks import QuotedSpan
-from service.nlp.syntax import Candidate, Context, is_cue, is_quote_cue, para_of, subject_of, trim_end
+from service.nlp.syntax import (
+    Candidate,
+    Context,
+    according_object,
+    is_cue,
+    is_quote_cue,
+    para_of,
+    subject_of,
+    trim_end,
+)
 
 # Attribution words that may stand between a closing mark and its cue verb: “...,” he said.
 MAX_CUE_GAP = 8
@@ -51,6 +60,13 @@ def direct_quote(ctx: Context, q: QuotedSpan) -> Candidate | None:
     pieces = [(a, trim_end(text, a, b)) for a, b in (q.pieces or [(q.start, q.end)])]
     end = trim_end(text, q.start, q.end)
     if cue is None:
+        source = according_after(ctx, qe)
+        if source is not None:
+            according, src = source
+            cue_chars = (according.idx, doc[according.i + 1].idx + len(doc[according.i + 1]))
+            return Candidate(
+                q.start, end, "direct", pieces, para, cue=according, cue_span=cue_chars, subject=src
+            )
         named = _name_colon(doc, q, starts[para])
         if named is not None:
             colon, subj = named
@@ -158,6 +174,19 @@ def governing_cue(ctx: Context, qs: int, qe: int) -> Token | None:
             # the quote as a complement: go up only through clausal links
             tok = tok.head
     return None
+
+
+def according_after(ctx: Context, qe: int) -> tuple[Token, Token] | None:
+    """The source of “...,” according to Dr. Keith Ahamad: "according" right after the closing
+    mark (and its comma) and the object of its "to"."""
+    doc, in_quote = ctx.doc, ctx.in_quote
+    j = qe
+    while j < len(doc) and doc[j].is_punct and doc[j].text not in (".", "!", "?"):
+        j += 1
+    if j + 1 >= len(doc) or in_quote[j] or doc[j].lower_ != "according" or doc[j + 1].lower_ != "to":
+        return None
+    src = according_object(doc[j])
+    return (doc[j], src) if src is not None else None
 
 
 def adjacent_cue(ctx: Context, q: QuotedSpan, qs: int, qe: int) -> Token | None:

@@ -501,6 +501,60 @@ def as_source(ctx: Context) -> list[Candidate]:
     return out
 
 
+def speech_noun_clauses(ctx: Context) -> list[Candidate]:
+    """A speech noun with its source and its that-clause: "Trump's claim that he opposed the
+    war", "an admission from Warren that the law would not have prevented a crisis", "the
+    announcement by the FBI director that ...". The content is the clause."""
+    doc, starts, in_quote = ctx.doc, ctx.starts, ctx.in_quote
+    out = []
+    for noun in doc:
+        if noun.pos_ != "NOUN" or noun.lemma_.lower() not in ctx.lex.speech_nouns or in_quote[noun.i]:
+            continue
+        src = noun_source(noun)
+        clause = next(
+            (
+                k
+                for k in noun.children
+                if k.dep_ in ("acl", "ccomp")
+                and k.i > noun.i
+                and any(m.dep_ == "mark" and m.lower_ == "that" for m in k.children)
+            ),
+            None,
+        )
+        if src is None or clause is None:
+            continue
+        first, last = clause.left_edge, clause.right_edge
+        while first.i < clause.i and (first.dep_ == "mark" or first.is_punct):
+            first = doc[first.i + 1]
+        while last.i > first.i and (last.is_punct or last.is_space):
+            last = doc[last.i - 1]
+        if last.i - first.i < 3:
+            continue
+        start, end = first.idx, last.idx + len(last)
+        qtype = "mixed" if any(in_quote[t.i] for t in doc[first.i : last.i + 1]) else "indirect"
+        cand = Candidate(
+            start, end, qtype, [(start, end)], para_of(starts, start),
+            cue=noun, cue_span=(noun.idx, noun.idx + len(noun)), subject=src,
+        )  # fmt: skip
+        out.append(cand)
+    return out
+
+
+def noun_source(noun: Token) -> Token | None:
+    """Who a speech noun belongs to: "Trump's claim", "his claim", "a claim from / by Trump"
+    (a name or a personal possessive)."""
+    for k in noun.children:
+        if k.dep_ == "poss" and (
+            k.pos_ == "PROPN" or k.ent_type_ in ("PERSON", "ORG") or k.lower_ in ("his", "her")
+        ):
+            return k
+        if k.dep_ == "prep" and k.lower_ in ("from", "by") and k.i > noun.i:
+            for o in k.children:
+                if o.dep_ == "pobj" and (o.pos_ == "PROPN" or o.ent_type_ in ("PERSON", "ORG")):
+                    return o
+    return None
+
+
 def according_to(ctx: Context) -> list[Candidate]:
     doc, starts, in_quote = ctx.doc, ctx.starts, ctx.in_quote
     out = []

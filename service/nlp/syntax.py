@@ -12,6 +12,8 @@ from service.nlp.lexicon import CueLexicon
 
 SUBJ_DEPS = {"nsubj", "nsubjpass", "csubj"}
 COMPLEMENT_DEPS = {"ccomp", "parataxis"}
+# Speech verbs that are aspectual before an infinitive ("continued to rise").
+ASPECTUAL = {"continue"}
 INHERIT_DEPS = {"conj", "advcl", "xcomp", "parataxis", "acl", "pcomp"}
 
 
@@ -58,6 +60,8 @@ def is_cue(tok: Token, lex: CueLexicon, speech_only: bool = False) -> bool:
     if tok.pos_ not in ("VERB", "AUX") and tok.tag_ not in ("VBD", "VBZ", "VBP", "VBG", "VBN", "VB"):
         return False
     lemma = tok.lemma_.lower()
+    if lemma in ASPECTUAL and any(c.dep_ == "xcomp" for c in tok.children):
+        return False  # "the threat will continue to evolve": no words reported
     if lemma in lex.speech_verbs:
         return True
     return not speech_only and lemma in lex.cognition_verbs

@@ -121,3 +121,42 @@ def test_headline_name_colon_with_quoted_words(extract):
 )
 def test_not_reported_speech(extract, text):
     assert extract(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "content", "speaker"),
+    [
+        (
+            "“The market will recover by spring,” according to economist Jane Holt.",
+            "The market will recover by spring",
+            "Jane Holt",
+        ),
+        (
+            "Critics seized on Senator Dana Whitfield's claim that she had opposed the war from the start.",
+            "she had opposed the war from the start",
+            "Dana Whitfield",
+        ),
+        (
+            "The book includes an admission from Mayor Ken Oduya that the budget had been padded for years.",
+            "the budget had been padded for years",
+            "Ken Oduya",
+        ),
+    ],
+)
+def test_source_of_a_quotation_or_a_speech_noun(extract, text, content, speaker):
+    q = only(extract(text), content)
+    assert q.text == content
+    assert q.speaker.name == speaker
+
+
+def test_continue_to_is_no_cue(extract):
+    text = (
+        "According to analyst Omar Reyes, the outage was a “warning shot” and prices will continue to rise."
+    )
+    q = only(extract(text), "warning shot")
+    assert q.speaker.name == "Omar Reyes"
+    assert q.cue.text.lower().startswith("according")
+
+
+def test_a_claim_without_its_source_is_not_a_quote(extract):
+    assert extract("The claim that the vaccine causes autism has been debunked.") == []
