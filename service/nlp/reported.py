@@ -173,6 +173,8 @@ def speech_object(ctx: Context, verb: Token, subj: Token) -> Candidate | None:
         return None
     if any(k.dep_ == "prt" for k in verb.children):
         return None  # "knocked out", "pushed back": another verb
+    if verb.lemma_.lower() == "call" and not any(k.dep_ == "oprd" for k in verb.children):
+        return None  # "called it a betrayal" reports words; "called a meeting" does not
     first, last = obj.left_edge, obj.right_edge
     for k in sorted(verb.children, key=lambda t: t.i):
         if k.i <= obj.i or k.left_edge.i != last.i + 1:
@@ -250,21 +252,14 @@ def directive(ctx: Context, verb: Token, subj: Token) -> Candidate | None:
 
 def infinitive_of(verb: Token) -> Token | None:
     """The infinitive a directive reports: "vowed to respond", "urged Canadians to consult ...",
-    also when the parse hangs it on the object ("urged all Canadians considering travel to
-    China to consult ...")."""
-    for k in verb.children:
-        if (
-            k.i > verb.i
-            and k.dep_ == "xcomp"
-            and any(a.dep_ == "aux" and a.lower_ == "to" for a in k.children)
-        ):
-            return k
-    obj = next((k for k in verb.children if k.dep_ == "dobj" and k.i > verb.i), None)
-    if obj is None:
-        return None
-    for t in obj.subtree:
-        if t.dep_ == "xcomp" and any(a.dep_ == "aux" and a.lower_ == "to" for a in t.children):
-            return t
+    also when the parse hangs it lower down, on the object or on a participle of it ("urged all
+    Canadians considering travel to China to consult ...")."""
+    frontier = [k for k in verb.children if k.i > verb.i and k.dep_ in ("xcomp", "dobj")]
+    for _ in range(3):
+        for k in frontier:
+            if k.dep_ == "xcomp" and any(a.dep_ == "aux" and a.lower_ == "to" for a in k.children):
+                return k
+        frontier = [g for k in frontier for g in k.children if g.dep_ in ("xcomp", "acl")]
     return None
 
 
@@ -477,10 +472,12 @@ def as_source(ctx: Context) -> list[Candidate]:
             continue  # "as expected", "as he announced the plan": no source of the sentence
         if not any(k.dep_ in ("nsubj", "agent") for k in verb.children):
             continue
+        if any(not is_aside_word(k) for k in verb.children if k.dep_ != "dobj" or not puts_it):
+            continue  # "as Obama agreed to the deal", "as she replied that ...": a clause of its own
         sent = sent_of(verb)
         close = next((t.i for t in doc[verb.i : sent.end] if t.text in (",", "—", "–")), None)
         if close is None:
-            continue
+            close = sent.end  # the aside ends the sentence: "..., as Dayen noted in The Intercept."
         aside_l = mark.i - 1 if mark.i > sent.start and doc[mark.i - 1].text in (",", "—", "–") else mark.i
         pieces = []
         for lo, hi in ((sent.start, aside_l - 1), (close + 1, sent.end - 1)):
@@ -553,6 +550,20 @@ def noun_source(noun: Token) -> Token | None:
                 if o.dep_ == "pobj" and (o.pos_ == "PROPN" or o.ent_type_ in ("PERSON", "ORG")):
                     return o
     return None
+
+
+ASIDE_DEPS = {"mark", "nsubj", "nsubjpass", "aux", "auxpass", "agent", "advmod", "punct", "prt"}
+ASIDE_PREPS = {"in", "on", "at", "during", "last", "this"}
+
+
+def is_aside_word(k: Token) -> bool:
+    """A word an "as" aside may have: its subject, auxiliaries, adverbs and where it was said
+    ("as Smith noted in his column", "as reported by X")."""
+    return (
+        k.dep_ in ASIDE_DEPS
+        or (k.dep_ == "prep" and k.lower_ in ASIDE_PREPS)
+        or k.ent_type_ in ("DATE", "TIME")
+    )
 
 
 def according_to(ctx: Context) -> list[Candidate]:

@@ -54,6 +54,21 @@ def only(quotes, text_part):
             "Alan Ruiz",
         ),
         (
+            "Fire Chief Alan Ruiz urged all drivers heading to the coast to avoid Highway 4.",
+            "all drivers heading to the coast to avoid Highway 4",
+            "Alan Ruiz",
+        ),
+        (
+            "Senator Ana Ruiz promised to fight the bill, calling it a betrayal of working families.",
+            "it a betrayal of working families",
+            "Ana Ruiz",
+        ),
+        (
+            "Last week, Governor Lise Marchand announced new measures that make it harder to evict tenants.",
+            "new measures that make it harder to evict tenants",
+            "Lise Marchand",
+        ),
+        (
             "Coach Mia Larsen said having her captain back on the ice was a huge lift.",
             "having her captain back on the ice was a huge lift",
             "Mia Larsen",
@@ -79,6 +94,11 @@ def test_speech_acts_without_a_that_clause(extract, text, content, speaker):
             "As reported by Reuters, the two companies had held merger talks in the spring.",
             "the two companies had held merger talks in the spring",
             "Reuters",
+        ),
+        (
+            "Invoking hyperinflation is a classic scare tactic, as the economist Dan Ortiz noted in print.",
+            "Invoking hyperinflation is a classic scare tactic",
+            "Dan Ortiz",
         ),
         (
             "As the economist Lena Park puts it, the recovery is real but uneven.",
@@ -117,6 +137,8 @@ def test_headline_name_colon_with_quoted_words(extract):
         "As expected, the council approved the budget on Tuesday.",  # no source
         "The drug, called “Molly” on the street, is sold in small tablets.",  # naming, not saying
         "The painter painted the old barn in bright red colours.",
+        "The union called a meeting for Friday night.",  # "call" reports words with a name only
+        "Prices fell sharply, as the company agreed to the merger terms.",  # an "as" clause of its own
     ],
 )
 def test_not_reported_speech(extract, text):
