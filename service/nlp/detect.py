@@ -62,12 +62,15 @@ class Detector:
             if headlines and para_of(starts, tok.idx) in headlines:
                 continue  # "Users Urged to Remain Cautious": a headline reports nobody's words
             indirect.extend(reported_speech(ctx, tok))
-        for c in _prefer_named_inner(indirect):
+        named_lines = headline_colons(ctx)
+        for c in _prefer_named_inner(indirect, self.lex):
+            if any(_believed_inside(c, line, self.lex) for line in named_lines):
+                continue  # "Bill Clinton: Hillary thinks feds require too many tests": his words
             if not covered.overlaps(c.start, c.end):
                 cands.append(c)
                 covered.add(c.start, c.end)
         later = according_to(ctx) + as_source(ctx) + speech_noun_clauses(ctx)
-        for c in later + headline_colons(ctx) + trailing_source(ctx):
+        for c in later + named_lines + trailing_source(ctx):
             if not covered.overlaps(c.start, c.end):
                 cands.append(c)
                 covered.add(c.start, c.end)
@@ -118,9 +121,20 @@ def _quote_mask(doc: Doc, quoted: list[QuotedSpan]) -> list[int]:
     return mask
 
 
-def _prefer_named_inner(cands: list[Candidate]) -> list[Candidate]:
+def _believed(c: Candidate, lex: CueLexicon) -> bool:
+    """Whether a candidate reports a belief (its cue is no speech verb: "thinks", "believes")."""
+    return c.cue is not None and c.cue.lemma_.lower() not in lex.speech_verbs
+
+
+def _believed_inside(c: Candidate, outer: Candidate, lex: CueLexicon) -> bool:
+    return outer.start <= c.start and c.end <= outer.end and _believed(c, lex)
+
+
+def _prefer_named_inner(cands: list[Candidate], lex: CueLexicon) -> list[Candidate]:
     """Of nested reports ("lawmakers reported that Director Cho had indicated X"), keep the
-    inner one when a named person makes it; otherwise keep the outer one."""
+    inner one when a named person makes it; otherwise keep the outer one. A belief reported
+    inside someone's words ("Hillary Clinton thinks X, Bill Clinton said") is the outer
+    speaker's statement."""
     order = sorted(range(len(cands)), key=lambda k: (cands[k].start, -cands[k].end))
     drop: set[int] = set()
     for pos, i in enumerate(order):
@@ -132,7 +146,8 @@ def _prefer_named_inner(cands: list[Candidate]) -> list[Candidate]:
             if inner.end > outer.end or (outer.start, outer.end) == (inner.start, inner.end):
                 continue
             named = inner.subject is not None and inner.subject.ent_type_ == "PERSON"
-            drop.add(i if named else j)
+            said = outer.cue is not None and not _believed(outer, lex)
+            drop.add(i if named and not (said and _believed(inner, lex)) else j)
     return [c for k, c in enumerate(cands) if k not in drop]
 
 

@@ -124,6 +124,8 @@ def reported_speech(ctx: Context, verb: Token) -> list[Candidate]:
         left, right = child.left_edge, child.right_edge
         if child.dep_ == "parataxis" and (child.i > verb.i or is_aside(child, ctx)):
             continue
+        if child.dep_ == "ccomp" and child.i > verb.i and is_trailing_aside(child, ctx):
+            continue  # "A thinks B, C said": the trailing aside is no content of "thinks"
         if left.i <= subj.i <= right.i:
             continue
         first = left
@@ -213,6 +215,21 @@ def is_done(verb: Token) -> bool:
 def is_time(prep: Token) -> bool:
     """A prepositional phrase of time ("on Thursday"), which adds nothing to what was said."""
     return any(k.dep_ == "pobj" and k.ent_type_ in ("DATE", "TIME") for k in prep.children)
+
+
+def is_trailing_aside(verb: Token, ctx: Context) -> bool:
+    """ "..., former President Bill Clinton said this week at a forum.": a cue after a comma with
+    its subject and no object or clause of its own (where and when it was said may follow)."""
+    kids = list(verb.children)
+    doc = verb.doc
+    start = verb.left_edge.i
+    return (
+        is_cue(verb, ctx.lex)
+        and start > 0
+        and doc[start if doc[start].is_punct else start - 1].text == ","
+        and any(k.dep_ == "nsubj" for k in kids)
+        and not any(k.dep_ in ("ccomp", "dobj", "xcomp", "dative", "attr") for k in kids)
+    )
 
 
 def is_aside(verb: Token, ctx: Context) -> bool:
@@ -348,8 +365,14 @@ def parenthetical(ctx: Context, verb: Token, subj: Token) -> Candidate | None:
         right_tok = max(right_tok, doc[sent.end - 1], key=lambda t: t.i)
     while right_tok.i > left_tok.i and (right_tok.is_punct or right_tok.is_space):
         right_tok = doc[right_tok.i - 1]
-    if left_tok.i >= aside_l or right_tok.i <= aside_r:
+    if left_tok.i >= aside_l:
         return None
+    if right_tok.i <= aside_r:
+        if any(k.dep_ == "mark" for k in kids):
+            return None  # "..., as the company agreed to the terms": a clause, not an aside
+        right_tok = doc[aside_l - 1]  # the aside ends the sentence: "A thinks B, C said."
+        while right_tok.i > left_tok.i and (right_tok.is_punct or right_tok.is_space):
+            right_tok = doc[right_tok.i - 1]
     if any(in_quote[t.i] for t in doc[left_tok.i : right_tok.i + 1]):
         return None
     pieces = [(left_tok.idx, doc[aside_l - 1].idx + len(doc[aside_l - 1]))]

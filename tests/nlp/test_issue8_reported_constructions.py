@@ -182,3 +182,21 @@ def test_continue_to_is_no_cue(extract):
 
 def test_a_claim_without_its_source_is_not_a_quote(extract):
     assert extract("The claim that the vaccine causes autism has been debunked.") == []
+
+
+def test_a_belief_reported_in_someones_words_is_theirs(extract):
+    text = (
+        "The mayor thinks the provincial government collects too many fees from small towns, "
+        "former premier Joan Haldane said this week at a forum."
+    )
+    q = only(extract(text), "too many fees")
+    assert q.speaker.name == "Joan Haldane"
+    assert q.cue.text == "said"
+    assert not [q for q in extract(text) if "Haldane said" in q.text]
+
+
+def test_a_belief_under_a_name_and_colon_is_the_named_speakers(extract):
+    text = "Joan Haldane: the mayor thinks towns pay too many fees.\n\nThe former premier spoke in Regina."
+    q = only(extract(text), "too many fees")
+    assert q.speaker.name == "Joan Haldane"
+    assert q.cue.text == ":"
