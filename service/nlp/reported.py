@@ -450,6 +450,8 @@ def headline_colons(ctx: Context) -> list[Candidate]:
         body = [t for t in rest if not t.is_space]
         if not (1 <= len(name) <= 5) or len(words) < 3 or (body and in_quote[body[0].i]):
             continue  # a quotation right after the colon is the direct pass's
+        if len(name) > 3 and any(in_quote[t.i] for t in body):
+            continue  # "Clinton Cash Debunks Hillary: Only ‘One or Two Instances’": a headline
         if any(t.lower_ in NOT_SPEAKERS for t in name) or len(name[0].text) < 2:
             continue
         if not all(t.text[:1].isupper() or t.text in (".", "'s", "’s", "-") for t in name):

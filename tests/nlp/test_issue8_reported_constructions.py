@@ -200,3 +200,10 @@ def test_a_belief_under_a_name_and_colon_is_the_named_speakers(extract):
     q = only(extract(text), "too many fees")
     assert q.speaker.name == "Joan Haldane"
     assert q.cue.text == ":"
+
+
+def test_a_long_title_case_phrase_before_a_colon_is_no_speaker(extract):
+    text = (
+        "Budget Office Rebuts Mayor: Only ‘Two or Three Items’ Were Cut\n\nThe office published its review."
+    )
+    assert not [q for q in extract(text) if q.speaker.name and "Rebuts" in q.speaker.name]
