@@ -195,8 +195,12 @@ def _surname_key(name: str) -> str:
 
 
 def _first_key(name: str) -> str:
+    """The given name of a full name, lower-case; "" for one word or a surname with its
+    particle ("De Blasio", "Van Gogh")."""
     parts = [p for p in name.split() if p]
-    return parts[0].casefold().rstrip(".") if len(parts) >= 2 else ""
+    if len(parts) < 2 or parts[0].casefold() in _LEX.name_particles:
+        return ""
+    return parts[0].casefold().rstrip(".")
 
 
 def _given_compatible(a: str, b: str) -> bool:
@@ -397,7 +401,8 @@ class ArticleEntities:
         surname, first = _surname_key(name), _first_key(name)
         for p in self.people.values():
             if not p.key.startswith("~") and _surname_key(p.name) == surname:
-                if _given_compatible(first, _first_key(p.name)) and first[:1] == _first_key(p.name)[:1]:
+                other = _first_key(p.name)
+                if not first or not other or (_given_compatible(first, other) and first[:1] == other[:1]):
                     if len(name) > len(p.name):
                         p.aliases.add(p.name)
                         p.name = name

@@ -207,3 +207,14 @@ def test_a_long_title_case_phrase_before_a_colon_is_no_speaker(extract):
         "Budget Office Rebuts Mayor: Only ‘Two or Three Items’ Were Cut\n\nThe office published its review."
     )
     assert not [q for q in extract(text) if q.speaker.name and "Rebuts" in q.speaker.name]
+
+
+def test_a_surname_with_its_particle_is_the_full_named_person(extract):
+    text = (
+        "Mayor Bill de Blasio on Thursday visited the precinct.\n\n"
+        "De Blasio said the decision was made by the police commissioner.\n\n"
+        "“We are safe,” De Blasio added."
+    )
+    quotes = extract(text)
+    assert {q.speaker.name for q in quotes} == {"Bill de Blasio"}
+    assert len(quotes) == 2
