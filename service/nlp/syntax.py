@@ -96,6 +96,13 @@ def inverted_subject(verb: Token, in_quote: list[int] | None) -> Token | None:
         if child.dep_ in ("dobj", "attr", "npadvmod", "oprd", "dative") and child.pos_ in ("PROPN", "NOUN"):
             return child
         break
+    # a name right after the cue that the parse made the subject of what follows ("said Robin
+    # Maynard, half joking")
+    j = verb.i + 1
+    while j < len(verb.doc) and verb.doc[j].ent_type_ == "PERSON" and verb.doc[j].ent_iob_ != "O":
+        if j + 1 >= len(verb.doc) or verb.doc[j + 1].ent_iob_ != "I":
+            return verb.doc[j]
+        j += 1
     return None
 
 
@@ -139,6 +146,10 @@ def subject_to_the_left(verb: Token, in_quote: list[int] | None = None) -> Token
     sentence, as in "According to X, Maria Zakharova, the spokesperson ..., warned"."""
     sent = sent_of(verb)
     doc = verb.doc
+    if verb.i == sent.start and verb.i > 0:
+        prev = doc[verb.i - 1]
+        if prev.whitespace_ == " " and (prev.pos_ == "PROPN" or prev.ent_type_ in ("PERSON", "ORG")):
+            return prev  # the parser split "Vickers | said he's ..." into two sentences
     if in_quote is not None:
         j = verb.i - 1
         name = None

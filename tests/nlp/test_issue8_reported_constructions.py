@@ -13,8 +13,11 @@ Real spaCy model (slow).
 from __future__ import annotations
 
 import pytest
+import spacy
+from spacy.tokens import Doc
 
 from service.nlp.pipeline import get_extractor
+from service.nlp.syntax import subject_of
 
 pytestmark = pytest.mark.slow
 
@@ -218,3 +221,24 @@ def test_a_surname_with_its_particle_is_the_full_named_person(extract):
     quotes = extract(text)
     assert {q.speaker.name for q in quotes} == {"Bill de Blasio"}
     assert len(quotes) == 2
+
+
+def test_a_name_after_the_cue_parsed_as_the_subject_of_what_follows(extract):
+    text = "“I fix things better than I write about them,” said Carla Mendes, half joking."
+    q = only(extract(text), "fix things")
+    assert q.speaker.name == "Carla Mendes"
+
+
+def test_a_subject_the_parser_split_from_its_cue():
+    # the parser ended a sentence after "Vickers" and began the next with "said"
+    words = ["Vickers", "said", "he", "left", "."]
+    doc = Doc(
+        spacy.blank("en").vocab,
+        words=words,
+        spaces=[True, True, True, False, False],
+        pos=["PROPN", "VERB", "PRON", "VERB", "PUNCT"],
+        heads=[0, 1, 3, 1, 1],
+        deps=["ROOT", "ROOT", "nsubj", "ccomp", "punct"],
+    )
+    subj = subject_of(doc[1])
+    assert subj is not None and subj.i == 0
