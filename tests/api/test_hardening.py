@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -277,7 +278,7 @@ def test_rate_limits_shared_through_redis(tmp_path: Path) -> None:
         redis.Redis.from_url(url, socket_connect_timeout=2).ping()
     except redis.RedisError as exc:
         pytest.skip(f"Redis is not reachable: {exc}")
-    prefix = f"test-{tmp_path.name}"
+    prefix = f"test-{uuid.uuid4().hex}"  # a budget of its own: runs at the same time share Redis
     opts = {
         "RATELIMIT_ENABLED": True,
         "RATELIMIT_STORAGE_URI": url,
