@@ -23,7 +23,7 @@ import dataclasses
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, literal_column, or_, select, text
+from sqlalchemy import bindparam, func, literal_column, or_, select, text
 from sqlalchemy.orm import Session
 
 from models import Article, Occurrence, OccurrenceBand, Outlet, Quote, Speaker, SpeakerAlias
@@ -56,6 +56,23 @@ MAX_NAMESAKES = 200  # speakers sharing a surname that are checked for a compati
 VERIFY_LSH_CANDIDATES = 30
 
 
+# The statements of a look-up are built once (building a select costs about as much as SQLite
+# takes to run it); lists are expanding parameters.
+_NAMESAKES = (
+    select(Speaker.id, Speaker.name)
+    .where(
+        or_(
+            Speaker.key.like(bindparam("pattern"), escape="/"),
+            Speaker.id.in_(
+                select(SpeakerAlias.speaker_id).where(SpeakerAlias.key.like(bindparam("pattern"), escape="/"))
+            ),
+        )
+    )
+    .order_by(Speaker.id)
+    .limit(MAX_NAMESAKES)
+)
+
+
 def resolve_speakers(session: Session, name: str) -> list[int]:
     """The speakers a claim's speaker refers to: those the speaker pages find for it (an id, an exact
     name or alias, else a partial match), and every speaker whose name is a compatible form of it
@@ -69,71 +86,92 @@ def resolve_speakers(session: Session, name: str) -> list[int]:
     if not key or (name.isascii() and name.isdigit()):
         return ids
     surname = key.split()[-1]
-    rows = session.execute(
-        select(Speaker.id, Speaker.name)
-        .where(
-            or_(
-                Speaker.key.contains(surname, autoescape=True),
-                Speaker.id.in_(
-                    select(SpeakerAlias.speaker_id).where(SpeakerAlias.key.contains(surname, autoescape=True))
-                ),
-            )
-        )
-        .order_by(Speaker.id)
-        .limit(MAX_NAMESAKES)
-    ).all()
+    pattern = "%" + surname.replace("/", "//").replace("%", "/%").replace("_", "/_") + "%"
+    rows = session.execute(_NAMESAKES, {"pattern": pattern}).all()
     extra = [sid for sid, stored in rows if names_compatible(name, stored)]
     return list(dict.fromkeys(ids + extra))
 
 
+_COLS = (Occurrence.id, Occurrence.statement_id, Occurrence.speaker_id, Occurrence.text, Occurrence.stems)
+_PLACED = Occurrence.statement_id.is_not(None)
+_SPEAKERS: Any = bindparam("speakers", expanding=True)
+_UNIT_COUNT = select(func.sum(Speaker.unit_count)).where(Speaker.id.in_(_SPEAKERS))
+_ALL_UNITS = select(*_COLS).where(Occurrence.speaker_id.in_(_SPEAKERS), _PLACED)
+
+
+def _band_select(scope: str) -> Any:
+    """The units sharing the most band keys (``keys``) with a part: of the ``speakers`` (scope
+    "of"), of anyone but them ("but"), or of anyone ("any")."""
+    hits = select(OccurrenceBand.occurrence_id).where(
+        OccurrenceBand.band.in_(bindparam("keys", expanding=True))
+    )
+    if scope == "of":
+        hits = hits.where(OccurrenceBand.speaker_id.in_(_SPEAKERS))
+    elif scope == "but":
+        hits = hits.where(OccurrenceBand.speaker_id.not_in(_SPEAKERS))
+    top = (
+        hits.group_by(OccurrenceBand.occurrence_id)
+        .order_by(func.count().desc(), OccurrenceBand.occurrence_id)
+        .limit(VERIFY_LSH_CANDIDATES)
+        .subquery()
+    )
+    return select(*_COLS).join(top, top.c.occurrence_id == Occurrence.id).where(_PLACED)
+
+
+_BANDS = {scope: _band_select(scope) for scope in ("of", "but", "any")}
+
+
 def _unit_count(session: Session, speaker_ids: Sequence[int]) -> int:
-    return int(session.scalar(select(func.sum(Speaker.unit_count)).where(Speaker.id.in_(speaker_ids))) or 0)
+    return int(session.scalar(_UNIT_COUNT, {"speakers": list(speaker_ids)}) or 0)
 
 
-def _recorded(session: Session, stmt: Any) -> list[Recorded]:
+def _recorded(session: Session, stmt: Any, params: dict[str, Any]) -> list[Recorded]:
     return [
         Recorded(r.id, r.statement_id, r.speaker_id, r.text, stems=unpack_stems(r.stems))
-        for r in session.execute(stmt)
+        for r in session.execute(stmt, params)
     ]
 
 
-_COLS = (Occurrence.id, Occurrence.statement_id, Occurrence.speaker_id, Occurrence.text, Occurrence.stems)
-
-
-def _all_units(session: Session, speaker_ids: Sequence[int] | None) -> bool:
+def all_units(session: Session, speaker_ids: Sequence[int] | None) -> bool:
     """Whether the named speakers have so few units that all of them are compared."""
     return speaker_ids is not None and _unit_count(session, speaker_ids) <= SMALL_SPEAKER_UNITS
 
 
 def candidates(
-    session: Session, parts: Sequence[Part], speaker_ids: Sequence[int] | None, exclude: Sequence[int] = ()
+    session: Session,
+    parts: Sequence[Part],
+    speaker_ids: Sequence[int] | None,
+    exclude: Sequence[int] = (),
+    *,
+    every_unit: bool | None = None,
+    keys: Sequence[Sequence[int]] | None = None,
 ) -> list[Recorded]:
     """Recorded wordings to compare the parts with (module docstring); ``speaker_ids`` None: anyone's
-    (but those of ``exclude``)."""
-    placed = Occurrence.statement_id.is_not(None)
-    if _all_units(session, speaker_ids):
+    (but those of ``exclude``). ``every_unit``: `all_units` of the speakers, ``keys``: the parts'
+    `band_keys`, when the caller has them."""
+    if every_unit is None:
+        every_unit = all_units(session, speaker_ids)
+    if every_unit:
         assert speaker_ids is not None
-        return _recorded(session, select(*_COLS).where(Occurrence.speaker_id.in_(speaker_ids), placed))
+        return _recorded(session, _ALL_UNITS, {"speakers": list(speaker_ids)})
+    if speaker_ids is not None:
+        stmt, params = _BANDS["of"], {"speakers": list(speaker_ids)}
+    elif exclude:
+        stmt, params = _BANDS["but"], {"speakers": list(exclude)}
+    else:
+        stmt, params = _BANDS["any"], {}
     seen: dict[int, Recorded] = {}
-    for part in parts:
-        keys = band_keys(features(part.text))
-        if not keys:
+    for part_keys in keys if keys is not None else part_band_keys(parts):
+        if not part_keys:
             continue
-        hits = select(OccurrenceBand.occurrence_id).where(OccurrenceBand.band.in_(keys))
-        if speaker_ids is not None:
-            hits = hits.where(OccurrenceBand.speaker_id.in_(speaker_ids))
-        elif exclude:
-            hits = hits.where(OccurrenceBand.speaker_id.not_in(exclude))
-        top = (
-            hits.group_by(OccurrenceBand.occurrence_id)
-            .order_by(func.count().desc(), OccurrenceBand.occurrence_id)
-            .limit(VERIFY_LSH_CANDIDATES)
-            .subquery()
-        )
-        stmt = select(*_COLS).join(top, top.c.occurrence_id == Occurrence.id).where(placed)
-        for rec in _recorded(session, stmt):
+        for rec in _recorded(session, stmt, {**params, "keys": list(part_keys)}):
             seen.setdefault(rec.id, rec)
     return list(seen.values())
+
+
+def part_band_keys(parts: Sequence[Part]) -> list[list[int]]:
+    """Each part's LSH band keys (`band_keys`)."""
+    return [band_keys(features(part.text)) for part in parts]
 
 
 FTS_CANDIDATES = 30  # quotes found by full-text search, per claim
@@ -151,46 +189,82 @@ def _search_terms(parts: Sequence[Part]) -> list[list[str]]:
     return out
 
 
-def fulltext_candidates(
-    session: Session, parts: Sequence[Part], speaker_ids: Sequence[int] | None, exclude: Sequence[int] = ()
-) -> list[Recorded]:
-    """Units of the quotes holding all of some part's longest content words (the full-text index:
-    SQLite FTS5 or PostgreSQL tsvector), also units whose speaker is not known (statement id
-    ``-unit id``, speaker ``UNKNOWN_SPEAKER``): LSH bands miss a short excerpt of a long quote.
-    Nothing when all units of the named speakers are compared anyway (`candidates`)."""
-    terms = _search_terms(parts)
-    if not terms or _all_units(session, speaker_ids):
-        return []
-    if session.get_bind().dialect.name == "postgresql":
-        query = " | ".join("(" + " & ".join(words) + ")" for words in terms)
+def _fulltext_top(dialect: str) -> Any:
+    """The ids of the quotes matching the full-text query ``query`` (a subquery)."""
+    query: Any = bindparam("query")
+    if dialect == "postgresql":
         tsq = func.to_tsquery(literal_column("'english'::regconfig"), query)
         vector: Any = literal_column("quotes.search")
-        top: Any = (
+        return (
             select(Quote.id)
             .where(vector.op("@@")(tsq))
             .order_by(func.ts_rank(vector, tsq).desc())
             .limit(FTS_CANDIDATES)
         )
+    # Unranked: bm25 would count the documents of every term, common ones too.
+    return (
+        select(literal_column("rowid"))
+        .select_from(text("quotes_fts"))
+        .where(literal_column("quotes_fts").op("MATCH")(query))
+        .order_by(literal_column("rowid").desc())
+        .limit(FTS_CANDIDATES)
+    )
+
+
+def _fulltext_select(dialect: str, scope: str) -> Any:
+    """The units of the quotes `_fulltext_top` finds: of the ``speakers`` and placed (scope "of"),
+    of anyone but them or of no known speaker ("but"), or all ("any")."""
+    stmt = select(*_COLS).where(Occurrence.quote_id.in_(_fulltext_top(dialect).scalar_subquery()))
+    if scope == "of":
+        stmt = stmt.where(Occurrence.speaker_id.in_(_SPEAKERS), _PLACED)
+    elif scope == "but":
+        stmt = stmt.where(or_(Occurrence.speaker_id.is_(None), Occurrence.speaker_id.not_in(_SPEAKERS)))
+    return stmt
+
+
+_FULLTEXT = {
+    (dialect, scope): _fulltext_select(dialect, scope)
+    for dialect in ("postgresql", "sqlite")
+    for scope in ("of", "but", "any")
+}
+
+
+def fulltext_candidates(
+    session: Session,
+    parts: Sequence[Part],
+    speaker_ids: Sequence[int] | None,
+    exclude: Sequence[int] = (),
+    *,
+    every_unit: bool | None = None,
+) -> list[Recorded]:
+    """Units of the quotes holding all of some part's longest content words (the full-text index:
+    SQLite FTS5 or PostgreSQL tsvector), also units whose speaker is not known (statement id
+    ``-unit id``, speaker ``UNKNOWN_SPEAKER``): LSH bands miss a short excerpt of a long quote.
+    Nothing when all units of the named speakers are compared anyway (`candidates`; ``every_unit``:
+    `all_units` of the speakers, when the caller has it)."""
+    terms = _search_terms(parts)
+    if not terms:
+        return []
+    if every_unit is None:
+        every_unit = all_units(session, speaker_ids)
+    if every_unit:
+        return []
+    if session.get_bind().dialect.name == "postgresql":
+        dialect, query = "postgresql", " | ".join("(" + " & ".join(words) + ")" for words in terms)
     else:
-        # Unranked: bm25 would count the documents of every term, common ones too.
         query = " OR ".join("(" + " AND ".join(f'"{w}"' for w in words) + ")" for words in terms)
-        top = (
-            select(literal_column("rowid"))
-            .select_from(text("quotes_fts"))
-            .where(literal_column("quotes_fts").op("MATCH")(query))
-            .order_by(literal_column("rowid").desc())
-            .limit(FTS_CANDIDATES)
-        )
-    stmt = select(*_COLS).where(Occurrence.quote_id.in_(top.scalar_subquery()))
+        dialect = "sqlite"
     if speaker_ids is not None:
-        stmt = stmt.where(Occurrence.speaker_id.in_(speaker_ids), Occurrence.statement_id.is_not(None))
+        scope, params = "of", {"speakers": list(speaker_ids)}
     elif exclude:
-        stmt = stmt.where(or_(Occurrence.speaker_id.is_(None), Occurrence.speaker_id.not_in(exclude)))
+        scope, params = "but", {"speakers": list(exclude)}
+    else:
+        scope, params = "any", {}
     return [
         Recorded(r.id, r.statement_id, r.speaker_id, r.text, stems=unpack_stems(r.stems))
         if r.statement_id is not None
         else Recorded(r.id, -r.id, UNKNOWN_SPEAKER, r.text, stems=unpack_stems(r.stems))
-        for r in session.execute(stmt)
+        for r in session.execute(_FULLTEXT[dialect, scope], {**params, "query": query})
     ]
 
 
@@ -202,15 +276,18 @@ def _merge(*groups: Sequence[Recorded]) -> list[Recorded]:
     return list(seen.values())
 
 
+_IDS: Any = bindparam("ids", expanding=True)
+_EMBEDDINGS = select(Occurrence.id, Occurrence.embedding).where(Occurrence.id.in_(_IDS))
+_PLACES = select(Occurrence.id, Occurrence.quote_id, Occurrence.start).where(Occurrence.id.in_(_IDS))
+_NAMES = select(Speaker.id, Speaker.name).where(Speaker.id.in_(_IDS))
+
+
 def _with_embeddings(
     session: Session, parts: Sequence[Part], recs: Sequence[Recorded], embedder: Embedder
 ) -> list[Recorded]:
     """The candidates with their embeddings: stored ones, else (ingest embeds a unit only when its
     placement needs it) computed here for the candidates near enough in words to any part."""
-    ids = [r.id for r in recs]
-    stored = dict(
-        session.execute(select(Occurrence.id, Occurrence.embedding).where(Occurrence.id.in_(ids))).all()
-    )
+    stored = dict(session.execute(_EMBEDDINGS, {"ids": [r.id for r in recs]}).all())
     vecs = {i: from_bytes(v) for i, v in stored.items()}
     stems = [features(p.text).stems for p in parts]
     missing = [
@@ -236,11 +313,14 @@ def verify_claim(
     speaker_ids = resolve_speakers(session, speaker) if speaker else None
     judgements: list[Judgement] = []
     if parts:
-        recs = (
-            _merge(candidates(session, parts, speaker_ids), fulltext_candidates(session, parts, speaker_ids))
-            if speaker_ids != []
-            else []
-        )
+        keys = part_band_keys(parts)
+        recs = []
+        if speaker_ids != []:
+            every = all_units(session, speaker_ids)
+            recs = _merge(
+                candidates(session, parts, speaker_ids, every_unit=every, keys=keys),
+                fulltext_candidates(session, parts, speaker_ids, every_unit=every),
+            )
         judgements = judge(parts, recs, speakers=set(speaker_ids) if speaker_ids is not None else None)
         if not any(j.verdict in ACCEPTED for j in judgements) and _worth_embedding(parts, recs):
             # Meaning: a paraphrase shares few words; embed the parts only when words do not settle it.
@@ -249,8 +329,8 @@ def verify_claim(
             judgements = judge(parts, recs, vecs, set(speaker_ids) if speaker_ids is not None else None)
         if speaker_ids is not None and not any(j.verdict in ACCEPTED for j in judgements):
             others = _merge(
-                candidates(session, parts, None, exclude=speaker_ids),
-                fulltext_candidates(session, parts, None, exclude=speaker_ids),
+                candidates(session, parts, None, exclude=speaker_ids, every_unit=False, keys=keys),
+                fulltext_candidates(session, parts, None, exclude=speaker_ids, every_unit=False),
             )
             judgements += [
                 j
@@ -276,7 +356,7 @@ def _speaker_refs(session: Session, ids: Sequence[int]) -> list[dict[str, Any]]:
     ids = [i for i in ids if 0 < i <= MAX_ID]
     if not ids:
         return []
-    names = dict(session.execute(select(Speaker.id, Speaker.name).where(Speaker.id.in_(ids))).all())
+    names = dict(session.execute(_NAMES, {"ids": ids}).all())
     return [{"id": i, "name": names[i]} for i in ids if i in names]
 
 
@@ -329,14 +409,8 @@ def _render(session: Session, judgements: Sequence[Judgement]) -> list[dict[str,
     wording whose speaker is not known has no statement: its match has ``statement`` and
     ``speaker`` null."""
     recorded = [p.recorded for j in judgements for p in j.parts if p.recorded] + [j.best for j in judgements]
-    where = {
-        r.id: (r.quote_id, r.start)
-        for r in session.execute(
-            select(Occurrence.id, Occurrence.quote_id, Occurrence.start).where(
-                Occurrence.id.in_({r.id for r in recorded if r.statement_id > 0})
-            )
-        )
-    }
+    placed = sorted({r.id for r in recorded if r.statement_id > 0})
+    where = {r.id: (r.quote_id, r.start) for r in session.execute(_PLACES, {"ids": placed})} if placed else {}
     loose = _unattributed_variants(session, sorted({r.id for r in recorded if r.statement_id < 0}))
     statements = statements_by_ids(session, sorted({r.statement_id for r in recorded if r.statement_id > 0}))
 

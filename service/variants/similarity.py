@@ -96,6 +96,8 @@ _stemmer = snowballstemmer.stemmer("english")
 
 
 def _ascii(text: str) -> str:
+    if text.isascii():  # nothing to decompose or straighten
+        return text
     text = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in text if not unicodedata.combining(ch)).replace("’", "'").replace("‘", "'")
 
@@ -200,6 +202,17 @@ class Atom:
     name: bool
 
 
+# Atoms are immutable: one object per word and flag (cheaper than building each, and cached texts
+# share them).
+_atom = functools.lru_cache(maxsize=100_000)(Atom)
+
+
+def _mid_sentence(text: str, at: int) -> bool:
+    """Whether the word at ``at`` follows other words of its sentence (quotes and brackets aside)."""
+    before = text[:at].rstrip(" \t\n\"'([“‘«-—")
+    return bool(before) and before[-1] not in ".!?:;"
+
+
 @functools.lru_cache(maxsize=50_000)
 def atoms(text: str) -> tuple[Atom, ...]:
     """The words of ``text`` for alignment and the agreement checks (see `Atom`)."""
@@ -207,30 +220,29 @@ def atoms(text: str) -> tuple[Atom, ...]:
     out: list[Atom] = []
     for m in _ATOM.finditer(text):
         tok = m.group(0)
-        before = text[: m.start()].rstrip(" \t\n\"'([“‘«-—")
         name = (
             tok[0].isupper()
-            and bool(before)
-            and before[-1] not in ".!?:;"
             and tok.lower() not in STOPWORDS
             and tok != "I"
+            and _mid_sentence(text, m.start())
         )
         low = tok.lower().rstrip(",")
         if low[0].isdigit() or low in CURRENCY_SYMBOLS or low == "%":
-            out.append(Atom(low, False))
+            out.append(_atom(low, False))
             continue
         parts: list[str]
+        if "'" not in low and low != "cannot":
+            out.append(_atom(low, name))
+            continue
         if low.endswith("n't"):
             base = low[:-3]
             parts = [_NOT_BASES.get(base, base), "not"] if base else ["not"]
         elif low == "cannot":
             parts = ["can", "not"]
-        elif "'" in low:
+        else:
             base, _, rest = low.partition("'")
             parts = [base, _CONTRACTIONS.get(rest, "'" + rest)]
-        else:
-            parts = [low]
-        out.extend(Atom(p, name and i == 0) for i, p in enumerate(parts) if p)
+        out.extend(_atom(p, name and i == 0) for i, p in enumerate(parts) if p)
     return tuple(out)
 
 

@@ -62,6 +62,8 @@ PARAPHRASE_MIN_COSINE = 0.75  # meaning: embedding cosine of a paraphrase ...
 PARAPHRASE_MIN_STEMS = 0.25  # ... sharing at least this share of the part's content stems
 CONTRADICT_MIN_COSINE = 0.85  # meaning: a conflicting wording this near contradicts
 MAX_PARTS = 20  # parts of a claim that are looked up
+# The least share of a part's words found in order that gives a verdict without the embedding.
+LEXICAL_MIN_SHARE = min(CONTRADICT_MIN_SHARE, CLOSE_MIN_SHARE, PARAPHRASE_MIN_SHARE)
 
 ACCEPTED = frozenset({Verdict.VERBATIM, Verdict.EXCERPT, Verdict.CLOSE})
 # How good a part's alignment is: on record in these words first, then a contradiction (the nearest
@@ -195,6 +197,19 @@ def _plain(text: str) -> str:
     return " " + " ".join(_WORD.findall(text.replace("’", "'").casefold())) + " "
 
 
+def _common_words(q: Sequence[str], r: Sequence[str]) -> int:
+    """How many words ``q`` and ``r`` have in common (as multisets): a bound on any alignment's."""
+    counts: dict[str, int] = {}
+    for w in q:
+        counts[w] = counts.get(w, 0) + 1
+    n = 0
+    for w in r:
+        if counts.get(w, 0) > 0:
+            counts[w] -= 1
+            n += 1
+    return n
+
+
 def _window(q: Sequence[str], r: Sequence[str]) -> tuple[int, int, int, bool]:
     """Align ``q`` in ``r``: (matched words, start and end of the stretch of ``r`` they span, whether
     they are one contiguous run). Unmatched words before the first and after the last match widen
@@ -222,6 +237,11 @@ def align(part: str, recorded: str, cos: float | None = None) -> Alignment:
     plain_part, plain_recorded = _plain(part), _plain(recorded)
     if plain_part == plain_recorded:
         return Alignment(Verdict.VERBATIM, 1.0)
+    common = _common_words(qw, rw)  # at least as many as the alignment matches
+    if common < LEXICAL_MIN_SHARE * len(qw) and 2 * common < PARAPHRASE_MIN_COSINE * (len(qw) + len(rw)):
+        # No lexical verdict is possible, and the lexical score is below any cosine that counts: the
+        # alignment below would end in `_by_meaning` with the whole recorded wording.
+        return _by_meaning(qa, ra, part, recorded, cos, 0.0)
     matched, lo, hi, contiguous = _window(qw, rw)
     if not matched:
         return _by_meaning(qa, ra, part, recorded, cos, 0.0)
