@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -71,7 +72,17 @@ def _fold_translit(token: str) -> str:
 def name_key(name: str) -> str:
     """The matching key of a name: folded, transliteration-folded tokens joined by spaces (a
     possessive "'s" dropped)."""
+    return _short_name_key(name) if len(name) <= SHORT_NAME_CHARS else _name_key(name)
+
+
+SHORT_NAME_CHARS = 200  # keys of names this short are kept (names are compared many times over)
+
+
+def _name_key(name: str) -> str:
     return " ".join(_fold_translit(t) for t in drop_possessive(fold(name).split()))
+
+
+_short_name_key = functools.lru_cache(maxsize=20_000)(_name_key)
 
 
 def compact_key(name: str) -> str:

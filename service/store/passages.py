@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, literal_column, select, text
+from sqlalchemy import bindparam, func, literal_column, select, text
 from sqlalchemy.orm import Session
 
 from models import Article, Outlet, Quote, Speaker, SpeakerAlias
@@ -60,25 +60,53 @@ def candidate_articles(session: Session, claim: str) -> list[int]:
             .limit(ARTICLE_CANDIDATES)
         )
     else:
-        match = literal_column("articles_fts").op("MATCH")(f'"{phrase}"')
-        stmt = (
-            select(literal_column("rowid"))
-            .select_from(text("articles_fts"))
-            .where(match)
-            .order_by(func.bm25(literal_column("articles_fts")))
-            .limit(ARTICLE_CANDIDATES)
-        )
+        # Ranking costs as much as matching (bm25 counts the articles of every word of the phrase):
+        # it is skipped when no article or a single one holds the phrase (nothing to order).
+        params = {"match": f'"{phrase}"'}
+        found = session.scalars(_ARTICLES_FTS_UNRANKED, params).all()
+        if len(found) <= 1:
+            return [int(i) for i in found]
+        return [int(i) for i in session.scalars(_ARTICLES_FTS_RANKED, params)]
     return [int(i) for i in session.scalars(stmt)]
+
+
+_ARTICLES_FTS: Any = (
+    select(literal_column("rowid"))
+    .select_from(text("articles_fts"))
+    .where(literal_column("articles_fts").op("MATCH")(bindparam("match")))
+)
+_ARTICLES_FTS_UNRANKED = _ARTICLES_FTS.limit(2)
+_ARTICLES_FTS_RANKED = _ARTICLES_FTS.order_by(func.bm25(literal_column("articles_fts"))).limit(
+    ARTICLE_CANDIDATES
+)
+
+
+_IDS: Any = bindparam("ids", expanding=True)
+_NAMES = select(Speaker.name).where(Speaker.id.in_(_IDS))
+_ALIASES = select(SpeakerAlias.alias).where(SpeakerAlias.speaker_id.in_(_IDS))
+_OVERLAPPING = (
+    select(Quote.speaker_id, Speaker.name)
+    .outerjoin(Speaker, Speaker.id == Quote.speaker_id)
+    .where(
+        Quote.article_id == bindparam("article"),
+        Quote.start < bindparam("end"),
+        Quote.end > bindparam("start"),
+    )
+    .order_by(Quote.start)
+)
+_ARTICLES = (
+    select(Article.id, Article.text, Article.headline, Article.url, Article.published_at, Outlet.name)
+    .outerjoin(Outlet, Outlet.id == Article.outlet_id)
+    .where(Article.id.in_(_IDS))
+)
 
 
 def _speaker_names(session: Session, speaker: str, speaker_ids: Sequence[int]) -> list[str]:
     """The names a claim's speaker goes by: as given, and the resolved speakers' names and aliases."""
     names = [speaker]
     if speaker_ids:
-        names += session.scalars(select(Speaker.name).where(Speaker.id.in_(speaker_ids))).all()
-        names += session.scalars(
-            select(SpeakerAlias.alias).where(SpeakerAlias.speaker_id.in_(speaker_ids))
-        ).all()
+        names += session.scalars(_NAMES, {"ids": list(speaker_ids)}).all()
+        names += session.scalars(_ALIASES, {"ids": list(speaker_ids)}).all()
     return list(dict.fromkeys(names))
 
 
@@ -86,12 +114,7 @@ def _overlapping_speakers(
     session: Session, article_id: int, passage: Passage
 ) -> list[tuple[int | None, str | None]]:
     """(speaker id, name) of the stored quotes of the article that overlap the passage."""
-    rows = session.execute(
-        select(Quote.speaker_id, Speaker.name)
-        .outerjoin(Speaker, Speaker.id == Quote.speaker_id)
-        .where(Quote.article_id == article_id, Quote.start < passage.end, Quote.end > passage.start)
-        .order_by(Quote.start)
-    )
+    rows = session.execute(_OVERLAPPING, {"article": article_id, "start": passage.start, "end": passage.end})
     return [(r.speaker_id, r.name) for r in rows]
 
 
@@ -126,11 +149,7 @@ def passage_matches(
     ids = candidate_articles(session, claim)
     if not ids:
         return []
-    rows = session.execute(
-        select(Article.id, Article.text, Article.headline, Article.url, Article.published_at, Outlet.name)
-        .outerjoin(Outlet, Outlet.id == Article.outlet_id)
-        .where(Article.id.in_(ids))
-    ).all()
+    rows = session.execute(_ARTICLES, {"ids": ids}).all()
     order = {aid: i for i, aid in enumerate(ids)}
     found = [
         (row, passage)
