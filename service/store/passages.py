@@ -63,10 +63,10 @@ def candidate_articles(session: Session, claim: str) -> list[int]:
         # Ranking costs as much as matching (bm25 counts the articles of every word of the phrase):
         # it is skipped when no article or a single one holds the phrase (nothing to order).
         params = {"match": f'"{phrase}"'}
-        found = session.scalars(_ARTICLES_FTS_UNRANKED, params).all()
+        found = session.connection().scalars(_ARTICLES_FTS_UNRANKED, params).all()
         if len(found) <= 1:
             return [int(i) for i in found]
-        return [int(i) for i in session.scalars(_ARTICLES_FTS_RANKED, params)]
+        return [int(i) for i in session.connection().scalars(_ARTICLES_FTS_RANKED, params)]
     return [int(i) for i in session.scalars(stmt)]
 
 
@@ -105,8 +105,8 @@ def _speaker_names(session: Session, speaker: str, speaker_ids: Sequence[int]) -
     """The names a claim's speaker goes by: as given, and the resolved speakers' names and aliases."""
     names = [speaker]
     if speaker_ids:
-        names += session.scalars(_NAMES, {"ids": list(speaker_ids)}).all()
-        names += session.scalars(_ALIASES, {"ids": list(speaker_ids)}).all()
+        names += session.connection().scalars(_NAMES, {"ids": list(speaker_ids)}).all()
+        names += session.connection().scalars(_ALIASES, {"ids": list(speaker_ids)}).all()
     return list(dict.fromkeys(names))
 
 
@@ -114,7 +114,9 @@ def _overlapping_speakers(
     session: Session, article_id: int, passage: Passage
 ) -> list[tuple[int | None, str | None]]:
     """(speaker id, name) of the stored quotes of the article that overlap the passage."""
-    rows = session.execute(_OVERLAPPING, {"article": article_id, "start": passage.start, "end": passage.end})
+    rows = session.connection().execute(
+        _OVERLAPPING, {"article": article_id, "start": passage.start, "end": passage.end}
+    )
     return [(r.speaker_id, r.name) for r in rows]
 
 
@@ -149,7 +151,7 @@ def passage_matches(
     ids = candidate_articles(session, claim)
     if not ids:
         return []
-    rows = session.execute(_ARTICLES, {"ids": ids}).all()
+    rows = session.connection().execute(_ARTICLES, {"ids": ids}).all()
     order = {aid: i for i, aid in enumerate(ids)}
     found = [
         (row, passage)

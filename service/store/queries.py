@@ -293,10 +293,13 @@ def get_statement(session: Session, statement_id: int) -> dict[str, Any] | None:
     return _statement_dicts(session, rows)[0] if rows else None
 
 
-def statements_by_ids(session: Session, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+_STATEMENTS_BY_IDS = _statements_select().where(Statement.id.in_(bindparam("ids", expanding=True)))
+
+
+def statements_by_ids(db: Session | Connection, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
     """Statements (with variants) by id."""
-    rows = session.execute(_statements_select().where(Statement.id.in_(ids))).all() if ids else []
-    return {d["id"]: d for d in _statement_dicts(session, rows)}
+    rows = _connection(db).execute(_STATEMENTS_BY_IDS, {"ids": list(ids)}).all() if ids else []
+    return {d["id"]: d for d in _statement_dicts(db, rows)}
 
 
 ARTICLE_REF_COLUMNS = (

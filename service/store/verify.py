@@ -87,7 +87,7 @@ def resolve_speakers(session: Session, name: str) -> list[int]:
         return ids
     surname = key.split()[-1]
     pattern = "%" + surname.replace("/", "//").replace("%", "/%").replace("_", "/_") + "%"
-    rows = session.execute(_NAMESAKES, {"pattern": pattern}).all()
+    rows = session.connection().execute(_NAMESAKES, {"pattern": pattern}).all()
     extra = [sid for sid, stored in rows if names_compatible(name, stored)]
     return list(dict.fromkeys(ids + extra))
 
@@ -122,13 +122,13 @@ _BANDS = {scope: _band_select(scope) for scope in ("of", "but", "any")}
 
 
 def _unit_count(session: Session, speaker_ids: Sequence[int]) -> int:
-    return int(session.scalar(_UNIT_COUNT, {"speakers": list(speaker_ids)}) or 0)
+    return int(session.connection().scalar(_UNIT_COUNT, {"speakers": list(speaker_ids)}) or 0)
 
 
 def _recorded(session: Session, stmt: Any, params: dict[str, Any]) -> list[Recorded]:
     return [
         Recorded(r.id, r.statement_id, r.speaker_id, r.text, stems=unpack_stems(r.stems))
-        for r in session.execute(stmt, params)
+        for r in session.connection().execute(stmt, params)
     ]
 
 
@@ -264,7 +264,7 @@ def fulltext_candidates(
         Recorded(r.id, r.statement_id, r.speaker_id, r.text, stems=unpack_stems(r.stems))
         if r.statement_id is not None
         else Recorded(r.id, -r.id, UNKNOWN_SPEAKER, r.text, stems=unpack_stems(r.stems))
-        for r in session.execute(_FULLTEXT[dialect, scope], {**params, "query": query})
+        for r in session.connection().execute(_FULLTEXT[dialect, scope], {**params, "query": query})
     ]
 
 
@@ -287,7 +287,7 @@ def _with_embeddings(
 ) -> list[Recorded]:
     """The candidates with their embeddings: stored ones, else (ingest embeds a unit only when its
     placement needs it) computed here for the candidates near enough in words to any part."""
-    stored = dict(session.execute(_EMBEDDINGS, {"ids": [r.id for r in recs]}).all())
+    stored = dict(session.connection().execute(_EMBEDDINGS, {"ids": [r.id for r in recs]}).all())
     vecs = {i: from_bytes(v) for i, v in stored.items()}
     stems = [features(p.text).stems for p in parts]
     missing = [
@@ -356,7 +356,7 @@ def _speaker_refs(session: Session, ids: Sequence[int]) -> list[dict[str, Any]]:
     ids = [i for i in ids if 0 < i <= MAX_ID]
     if not ids:
         return []
-    names = dict(session.execute(_NAMES, {"ids": ids}).all())
+    names = dict(session.connection().execute(_NAMES, {"ids": ids}).all())
     return [{"id": i, "name": names[i]} for i in ids if i in names]
 
 
@@ -410,7 +410,11 @@ def _render(session: Session, judgements: Sequence[Judgement]) -> list[dict[str,
     ``speaker`` null."""
     recorded = [p.recorded for j in judgements for p in j.parts if p.recorded] + [j.best for j in judgements]
     placed = sorted({r.id for r in recorded if r.statement_id > 0})
-    where = {r.id: (r.quote_id, r.start) for r in session.execute(_PLACES, {"ids": placed})} if placed else {}
+    where = (
+        {r.id: (r.quote_id, r.start) for r in session.connection().execute(_PLACES, {"ids": placed})}
+        if placed
+        else {}
+    )
     loose = _unattributed_variants(session, sorted({r.id for r in recorded if r.statement_id < 0}))
     statements = statements_by_ids(session, sorted({r.statement_id for r in recorded if r.statement_id > 0}))
 
