@@ -125,11 +125,22 @@ def _unit_count(session: Session, speaker_ids: Sequence[int]) -> int:
     return int(session.connection().scalar(_UNIT_COUNT, {"speakers": list(speaker_ids)}) or 0)
 
 
-def _recorded(session: Session, stmt: Any, params: dict[str, Any]) -> list[Recorded]:
-    return [
-        Recorded(r.id, r.statement_id, r.speaker_id, r.text, stems=unpack_stems(r.stems))
-        for r in session.connection().execute(stmt, params)
-    ]
+def _recorded(
+    session: Session, stmt: Any, params: dict[str, Any], near: Sequence[frozenset[str]] | None
+) -> list[Recorded]:
+    """The rows of ``stmt`` as recorded wordings (a statement id of None: a unit whose speaker is not
+    known, statement id ``-unit id``, speaker ``UNKNOWN_SPEAKER``); with ``near`` (the parts' content
+    stems), only those `near_enough` to one part: `judge` compares no other."""
+    out = []
+    for r in session.connection().execute(stmt, params):
+        stems = unpack_stems(r.stems)
+        if near is not None and not any(near_enough(s, r.text, stems) for s in near):
+            continue
+        if r.statement_id is None:
+            out.append(Recorded(r.id, -r.id, UNKNOWN_SPEAKER, r.text, stems=stems))
+        else:
+            out.append(Recorded(r.id, r.statement_id, r.speaker_id, r.text, stems=stems))
+    return out
 
 
 def all_units(session: Session, speaker_ids: Sequence[int] | None) -> bool:
@@ -145,15 +156,16 @@ def candidates(
     *,
     every_unit: bool | None = None,
     keys: Sequence[Sequence[int]] | None = None,
+    near: Sequence[frozenset[str]] | None = None,
 ) -> list[Recorded]:
     """Recorded wordings to compare the parts with (module docstring); ``speaker_ids`` None: anyone's
     (but those of ``exclude``). ``every_unit``: `all_units` of the speakers, ``keys``: the parts'
-    `band_keys`, when the caller has them."""
+    `band_keys`, when the caller has them; ``near``: see `_recorded`."""
     if every_unit is None:
         every_unit = all_units(session, speaker_ids)
     if every_unit:
         assert speaker_ids is not None
-        return _recorded(session, _ALL_UNITS, {"speakers": list(speaker_ids)})
+        return _recorded(session, _ALL_UNITS, {"speakers": list(speaker_ids)}, near)
     if speaker_ids is not None:
         stmt, params = _BANDS["of"], {"speakers": list(speaker_ids)}
     elif exclude:
@@ -164,7 +176,7 @@ def candidates(
     for part_keys in keys if keys is not None else part_band_keys(parts):
         if not part_keys:
             continue
-        for rec in _recorded(session, stmt, {**params, "keys": list(part_keys)}):
+        for rec in _recorded(session, stmt, {**params, "keys": list(part_keys)}, near):
             seen.setdefault(rec.id, rec)
     return list(seen.values())
 
@@ -236,12 +248,13 @@ def fulltext_candidates(
     exclude: Sequence[int] = (),
     *,
     every_unit: bool | None = None,
+    near: Sequence[frozenset[str]] | None = None,
 ) -> list[Recorded]:
     """Units of the quotes holding all of some part's longest content words (the full-text index:
     SQLite FTS5 or PostgreSQL tsvector), also units whose speaker is not known (statement id
     ``-unit id``, speaker ``UNKNOWN_SPEAKER``): LSH bands miss a short excerpt of a long quote.
     Nothing when all units of the named speakers are compared anyway (`candidates`; ``every_unit``:
-    `all_units` of the speakers, when the caller has it)."""
+    `all_units` of the speakers, when the caller has it). ``near``: see `_recorded`."""
     terms = _search_terms(parts)
     if not terms:
         return []
@@ -260,12 +273,7 @@ def fulltext_candidates(
         scope, params = "but", {"speakers": list(exclude)}
     else:
         scope, params = "any", {}
-    return [
-        Recorded(r.id, r.statement_id, r.speaker_id, r.text, stems=unpack_stems(r.stems))
-        if r.statement_id is not None
-        else Recorded(r.id, -r.id, UNKNOWN_SPEAKER, r.text, stems=unpack_stems(r.stems))
-        for r in session.connection().execute(_FULLTEXT[dialect, scope], {**params, "query": query})
-    ]
+    return _recorded(session, _FULLTEXT[dialect, scope], {**params, "query": query}, near)
 
 
 def _merge(*groups: Sequence[Recorded]) -> list[Recorded]:
@@ -314,12 +322,13 @@ def verify_claim(
     judgements: list[Judgement] = []
     if parts:
         keys = part_band_keys(parts)
+        near = [features(p.text).stems for p in parts]
         recs = []
         if speaker_ids != []:
             every = all_units(session, speaker_ids)
             recs = _merge(
-                candidates(session, parts, speaker_ids, every_unit=every, keys=keys),
-                fulltext_candidates(session, parts, speaker_ids, every_unit=every),
+                candidates(session, parts, speaker_ids, every_unit=every, keys=keys, near=near),
+                fulltext_candidates(session, parts, speaker_ids, every_unit=every, near=near),
             )
         judgements = judge(parts, recs, speakers=set(speaker_ids) if speaker_ids is not None else None)
         if not any(j.verdict in ACCEPTED for j in judgements) and _worth_embedding(parts, recs):
@@ -329,8 +338,8 @@ def verify_claim(
             judgements = judge(parts, recs, vecs, set(speaker_ids) if speaker_ids is not None else None)
         if speaker_ids is not None and not any(j.verdict in ACCEPTED for j in judgements):
             others = _merge(
-                candidates(session, parts, None, exclude=speaker_ids, every_unit=False, keys=keys),
-                fulltext_candidates(session, parts, None, exclude=speaker_ids, every_unit=False),
+                candidates(session, parts, None, exclude=speaker_ids, every_unit=False, keys=keys, near=near),
+                fulltext_candidates(session, parts, None, exclude=speaker_ids, every_unit=False, near=near),
             )
             judgements += [
                 j
