@@ -20,7 +20,7 @@ the band indexes cover the LSH query; candidates are filtered by their stored co
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import bindparam, func, literal_column, or_, select, text
@@ -128,11 +128,16 @@ def _unit_count(session: Session, speaker_ids: Sequence[int]) -> int:
 def _recorded(
     session: Session, stmt: Any, params: dict[str, Any], near: Sequence[frozenset[str]] | None
 ) -> list[Recorded]:
-    """The rows of ``stmt`` as recorded wordings (a statement id of None: a unit whose speaker is not
+    """The rows of ``stmt`` as recorded wordings (`_as_recorded`)."""
+    return _as_recorded(session.connection().execute(stmt, params), near)
+
+
+def _as_recorded(rows: Iterable[Any], near: Sequence[frozenset[str]] | None) -> list[Recorded]:
+    """Unit rows (`_COLS`) as recorded wordings (a statement id of None: a unit whose speaker is not
     known, statement id ``-unit id``, speaker ``UNKNOWN_SPEAKER``); with ``near`` (the parts' content
     stems), only those `near_enough` to one part: `judge` compares no other."""
     out = []
-    for r in session.connection().execute(stmt, params):
+    for r in rows:
         stems = unpack_stems(r.stems)
         if near is not None and not any(near_enough(s, r.text, stems) for s in near):
             continue
@@ -224,12 +229,10 @@ def _fulltext_top(dialect: str) -> Any:
 
 
 def _fulltext_select(dialect: str, scope: str) -> Any:
-    """The units of the quotes `_fulltext_top` finds: of the ``speakers`` and placed (scope "of"),
-    of anyone but them or of no known speaker ("but"), or all ("any")."""
+    """The units of the quotes `_fulltext_top` finds: of anyone but the ``speakers`` or of no known
+    speaker (scope "but"), or all ("any")."""
     stmt = select(*_COLS).where(Occurrence.quote_id.in_(_fulltext_top(dialect).scalar_subquery()))
-    if scope == "of":
-        stmt = stmt.where(Occurrence.speaker_id.in_(_SPEAKERS), _PLACED)
-    elif scope == "but":
+    if scope == "but":
         stmt = stmt.where(or_(Occurrence.speaker_id.is_(None), Occurrence.speaker_id.not_in(_SPEAKERS)))
     return stmt
 
@@ -237,7 +240,7 @@ def _fulltext_select(dialect: str, scope: str) -> Any:
 _FULLTEXT = {
     (dialect, scope): _fulltext_select(dialect, scope)
     for dialect in ("postgresql", "sqlite")
-    for scope in ("of", "but", "any")
+    for scope in ("but", "any")
 }
 
 
@@ -268,12 +271,18 @@ def fulltext_candidates(
         query = " OR ".join("(" + " AND ".join(f'"{w}"' for w in words) + ")" for words in terms)
         dialect = "sqlite"
     if speaker_ids is not None:
-        scope, params = "of", {"speakers": list(speaker_ids)}
-    elif exclude:
-        scope, params = "but", {"speakers": list(exclude)}
-    else:
-        scope, params = "any", {}
-    return _recorded(session, _FULLTEXT[dialect, scope], {**params, "query": query}, near)
+        # Filtered here: given the speakers in SQL, SQLite reads all their units through the speaker
+        # index (a speaker with 10,000 units: 13 ms) instead of the matched quotes' few units. In
+        # the order that plan gave (speaker, unit), which decides between equal alignments.
+        wanted = set(speaker_ids)
+        rows = session.connection().execute(_FULLTEXT[dialect, "any"], {"query": query})
+        mine = [r for r in rows if r.speaker_id in wanted and r.statement_id is not None]
+        return _as_recorded(sorted(mine, key=lambda r: (r.speaker_id, r.id)), near)
+    if exclude:
+        return _recorded(
+            session, _FULLTEXT[dialect, "but"], {"speakers": list(exclude), "query": query}, near
+        )
+    return _recorded(session, _FULLTEXT[dialect, "any"], {"query": query}, near)
 
 
 def _merge(*groups: Sequence[Recorded]) -> list[Recorded]:
