@@ -120,19 +120,26 @@ def article_exists(session: Session, article_id: int) -> bool:
     return _valid_id(article_id) and bool(session.scalar(select(exists().where(Article.id == article_id))))
 
 
+_SPEAKERS_BY_KEY = (
+    select(Speaker.id)
+    .where(
+        or_(
+            Speaker.key == bindparam("key"),
+            Speaker.id.in_(select(SpeakerAlias.speaker_id).where(SpeakerAlias.key == bindparam("key"))),
+        )
+    )
+    .order_by(Speaker.id)
+    .limit(bindparam("limit"))
+)
+
+
 def resolve_speaker_ids(session: Session, name: str, limit: int = 50) -> list[int]:
     """Ids of the speakers a name refers to: an id, an exact name/alias key, else a partial match."""
     if name.isascii() and name.isdigit():  # "³".isdigit() too, but int() refuses it
         return [int(name)] if _valid_id(int(name)) else []
     key = name_key(name)
     if key:
-        exact = select(Speaker.id).where(
-            or_(
-                Speaker.key == key,
-                Speaker.id.in_(select(SpeakerAlias.speaker_id).where(SpeakerAlias.key == key)),
-            )
-        )
-        ids = list(session.scalars(exact.order_by(Speaker.id).limit(limit)))
+        ids = list(_connection(session).scalars(_SPEAKERS_BY_KEY, {"key": key, "limit": limit}))
         if ids:
             return ids
     return list(
