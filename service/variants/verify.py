@@ -31,6 +31,7 @@ names a speaker, an accepted verdict (verbatim, excerpt, close) for someone else
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -191,6 +192,7 @@ def claim_parts(text: str) -> list[Part]:
 _WORD = re.compile(r"\w+(?:'\w+)*")
 
 
+@functools.lru_cache(maxsize=4096)  # a claim's part is compared with every candidate
 def _plain(text: str) -> str:
     """The words as written, case and punctuation aside, space-separated and padded (so that a
     substring test is a test for contiguous words)."""
