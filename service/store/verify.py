@@ -14,7 +14,12 @@ Speed (100,000 stored quotes, `scripts/bench_verify.py`): the full-text look-up 
 part, unranked (a disjunction of common words ranked by bm25 scored most of the index: bm25 counts
 every term's documents), and it is skipped when all units of the named speakers are read anyway;
 the band indexes cover the LSH query; candidates are filtered by their stored content stems
-(``occurrences.stems``) before any text is analysed.
+(``occurrences.stems``) as their rows are read, before any object is built or text analysed; the
+named speakers' full-text candidates are filtered in Python (SQLite would walk all of a large
+speaker's units through the speaker index); the statements are built once and run on the session's
+connection. The embedding of the claim (about 10 ms of CPU) is the largest cost left: it is computed
+only when some candidate is near enough in words to be a paraphrase and none is on record in these
+words.
 """
 
 from __future__ import annotations
