@@ -15,8 +15,8 @@ from service.nlp.types import Speaker as XSpeaker
 from service.nlp.types import TextSpan
 from service.store.articles import ArticleInput
 from service.store.export import write_jsonl
-from service.store.sources import run_ingest
-from service.variants.embeddings import pseudo_embed
+from service.store.sources import SEEDS_DIR, SPEAKER_REGISTRY, read_inputs, run_ingest
+from service.variants.embeddings import embed, pseudo_embed
 
 SPEAKERS = ["Kim Jong Un", "John Kirby", "Maria Zakharova"]
 SAYINGS = [
@@ -86,3 +86,28 @@ def test_bulk_mode_reports_stored_articles_as_duplicates(tmp_path: Path) -> None
     engine.dispose()
     assert (first.added, first.duplicates) == (3, 0)
     assert (second.added, second.duplicates) == (2, 3)
+
+
+@pytest.mark.slow
+def test_seed_articles_stored_by_two_workers_as_by_one(tmp_path: Path) -> None:
+    """The real pipeline and embedding model: `ingest --workers 2` (extraction in worker
+    processes, storage here) stores the same rows as `--workers 1`."""
+    articles = list(read_inputs([SEEDS_DIR]))
+    assert len(articles) >= 5
+
+    def export(workers: int) -> list[dict]:
+        engine = make_engine(f"sqlite:///{tmp_path / f'seeds{workers}'}.db")
+        upgrade_db(engine)
+        factory = make_session_factory(engine, writer=True)
+        summary = run_ingest(articles, factory, registry=SPEAKER_REGISTRY, batch_size=2, embed_fn=embed,
+                             workers=workers)  # fmt: skip
+        assert summary.added == len(articles)
+        with factory() as s:
+            buf = io.StringIO()
+            write_jsonl(s, buf)
+        engine.dispose()
+        return [json.loads(x) for x in buf.getvalue().splitlines()]
+
+    one = export(1)
+    assert len(one) > 50 and len({r["statement"]["id"] for r in one if r.get("statement")}) > 10
+    assert export(2) == one
