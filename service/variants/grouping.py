@@ -71,10 +71,16 @@ class Placement:
 
 def idf_weight(df: Mapping[str, int], n_units: int) -> Callable[[str], float]:
     """Smoothed inverse document frequency over ``n_units`` stored units with per-stem counts
-    ``df`` (the new unit not counted): near-uniform while a speaker has few units."""
+    ``df`` (the new unit not counted): near-uniform while a speaker has few units. Each stem's
+    weight is computed once (placing one unit weighs the same stems against every candidate), so
+    ``df`` must not change while the function is in use."""
+    known: dict[str, float] = {}
 
     def weight(stem: str) -> float:
-        return math.log(1 + (n_units + 1) / (df.get(stem, 0) + 1))
+        w = known.get(stem)
+        if w is None:
+            w = known[stem] = math.log(1 + (n_units + 1) / (df.get(stem, 0) + 1))
+        return w
 
     return weight
 
