@@ -23,6 +23,13 @@ POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgre
 _pg_error: list[str] = []
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that fork worker processes run first, while this process is as the CLI is when it
+    forks: no live-server pumps, no onnxruntime pool. A child forked while another thread holds
+    a lock can wait on it for ever (one was seen stuck in a loaded full run)."""
+    items.sort(key=lambda item: item.get_closest_marker("forks") is None)  # stable: else in order
+
+
 def _postgres_reachable() -> str | None:
     """None when PostgreSQL answers, else why not (checked once per run)."""
     if not _pg_error:

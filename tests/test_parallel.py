@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import os
 
+import pytest
+
 from service.parallel import map_batches
+
+pytestmark = pytest.mark.forks
 
 
 def test_results_come_back_in_input_order_from_the_workers() -> None:
