@@ -39,6 +39,10 @@ class CueLexicon:
     media_heads: frozenset[str]
     quote_verbs: frozenset[str] = frozenset()  # attribute an adjacent quotation only
     object_verbs: frozenset[str] = frozenset()  # speech acts whose object is what was said
+    object_needs_as: frozenset[str] = frozenset()  # ... only with an "as" complement
+    object_not_person: frozenset[str] = frozenset()  # ... only when the object is no person
+    object_also_physical: frozenset[str] = frozenset()  # ... only when the object is definite
+    act_objects: frozenset[str] = frozenset()  # objects that make object_not_person verbs acts
 
     def is_cue_lemma(self, lemma: str) -> bool:
         return lemma in self.speech_verbs or lemma in self.cognition_verbs
@@ -55,6 +59,10 @@ def cue_lexicon() -> CueLexicon:
         media_heads=_words(data, "media_heads"),
         quote_verbs=_words(data, "quote_verbs"),
         object_verbs=_words(data, "object_speech_verbs"),
+        object_needs_as=_words(data, "object_needs_as"),
+        object_not_person=_words(data, "object_not_person"),
+        object_also_physical=_words(data, "object_also_physical"),
+        act_objects=_words(data, "act_objects"),
     )
 
 

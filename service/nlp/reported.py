@@ -7,7 +7,8 @@ from __future__ import annotations
 from spacy.tokens import Token
 
 from service.nlp.doccache import doc_text, sent_of
-from service.nlp.speakers import is_human_noun
+from service.nlp.lexicon import speaker_lexicon
+from service.nlp.speakers import DOCUMENT_NOUNS, ORG_HEADS, is_human_noun
 from service.nlp.syntax import (
     SUBJ_DEPS,
     Candidate,
@@ -45,6 +46,7 @@ DIRECTIVE_CUES = {
 # Prepositions that carry the rest of an object's content: "accused X of Y", "praised X for Y",
 # "described X as Y", "warned X about Y", "compared X to Y".
 OBJECT_PREPS = {"of", "for", "as", "about", "over", "to", "against", "on"}
+_SPEAKERS = speaker_lexicon()
 WH_WORDS = {"how", "what", "why", "where", "when", "who", "whom", "which", "whether", "if"}
 NOT_SPEAKERS = {
     "q",
@@ -138,12 +140,11 @@ def reported_speech(ctx: Context, verb: Token) -> list[Candidate]:
         while first.i < child.i and (first.dep_ == "mark" or first.is_punct or first.lower_ == "that"):
             first = doc[first.i + 1]
         last = right
-        while last.i > first.i and (last.is_punct or last.is_space):
-            last = doc[last.i - 1]
+        last = trim_right(first, last)
         start, end = first.idx, last.idx + len(last)
         if end - start < 8:
             continue
-        qtype = "mixed" if any(in_quote[t.i] for t in doc[first.i : last.i + 1]) else "indirect"
+        qtype = quote_type(ctx, first, last)
         c = ctx.candidate(verb, start, end, qtype, [(start, end)], para_of(starts, start))
         c.subject = subj
         out.append(c)
@@ -166,33 +167,79 @@ def speech_object(ctx: Context, verb: Token, subj: Token) -> Candidate | None:
     """A speech act whose noun-phrase object is what was said: "accused Obama of bungling the
     recovery", "advocates tax increases of $15 trillion", "described the plan as reckless". The
     content is the object with the complements right after it that finish it ("of ...",
-    "for ...", "as ..."). Left out: a bare name or pronoun ("praised Smith", "denied it"), an act
-    not done ("did not dismiss", "refused to condemn") and a subject that cannot speak ("the
-    chart highlights", "the findings underscore")."""
-    doc, starts, in_quote = ctx.doc, ctx.starts, ctx.in_quote
+    "for ...", "as ..."). Left out: a bare person or pronoun ("praised Smith", "praised the
+    staff", "denied it"), an act not done ("did not dismiss", "refused to condemn"),
+    a subject that cannot speak ("the chart highlights", "the findings underscore") and an
+    object of another sense of the verb (see object_is_said)."""
+    doc, starts = ctx.doc, ctx.starts
     obj = next((k for k in verb.children if k.dep_ == "dobj" and k.i > verb.i), None)
     if obj is None or not can_speak(subj) or not is_done(verb):
         return None
     if any(k.dep_ == "prt" for k in verb.children):
         return None  # "knocked out", "pushed back": another verb
-    if verb.lemma_.lower() == "call" and not any(k.dep_ == "oprd" for k in verb.children):
-        return None  # "called it a betrayal" reports words; "called a meeting" does not
+    if not object_is_said(ctx, verb, obj):
+        return None
     first, last = obj.left_edge, obj.right_edge
     for k in sorted(verb.children, key=lambda t: t.i):
         if k.i <= obj.i or k.left_edge.i != last.i + 1:
             continue
         if k.dep_ == "oprd" or (k.dep_ == "prep" and k.lower_ in OBJECT_PREPS and not is_time(k)):
             last = k.right_edge
-    while last.i > first.i and (last.is_punct or last.is_space):
-        last = doc[last.i - 1]
+    last = trim_right(first, last)
     words = [t for t in doc[first.i : last.i + 1] if not (t.is_punct or t.is_space)]
-    if len(words) < 3 or (last.i == obj.right_edge.i and obj.pos_ in ("PRON", "PROPN")):
-        return None
+    if len(words) < 3 or (last.i == obj.right_edge.i and is_bare_person(obj)):
+        return None  # "praised Smith", "praised the staff": whom, not what
     start, end = first.idx, last.idx + len(last)
-    qtype = "mixed" if any(in_quote[t.i] for t in doc[first.i : last.i + 1]) else "indirect"
+    qtype = quote_type(ctx, first, last)
     c = ctx.candidate(verb, start, end, qtype, [(start, end)], para_of(starts, start))
     c.subject = subj
     return c
+
+
+def object_is_said(ctx: Context, verb: Token, obj: Token) -> bool:
+    """Whether the verb's object reports words for verbs that also name other acts: "called it
+    a betrayal" (not "called a meeting"), "dismissed the report" (not "dismissed the
+    charges", "defended the title", "welcomed the Red Sox to the Bronx", "questioned the
+    officer"), "portrayed the plan as a tax hike" (not "portrayed a detective"), "slammed the
+    decision" (not "slammed a dunk", "blasted a home run")."""
+    lemma = verb.lemma_.lower()
+    if lemma == "call":
+        return any(k.dep_ == "oprd" for k in verb.children)
+    said_as = any(k.dep_ == "prep" and k.lower_ == "as" and k.i > obj.i for k in verb.children)
+    if lemma in ctx.lex.object_needs_as or said_as:
+        return said_as  # "defended Sanders as a mainstream candidate"
+    if lemma in ctx.lex.object_not_person:
+        return not (is_person(obj) or obj.lemma_.lower() in ctx.lex.act_objects)
+    if lemma in ctx.lex.object_also_physical:
+        return not any(k.dep_ == "nummod" or k.lower_ in ("a", "an") for k in obj.children)
+    return True
+
+
+def is_bare_person(obj: Token) -> bool:
+    """An object that names only whom the act was done to: a pronoun, a name, or a noun for
+    people with no complement of its own ("Smith", "the staff"; not "the governor of
+    mishandling ...")."""
+    if obj.pos_ in ("PRON", "PROPN"):
+        return True
+    return is_person(obj) and not any(
+        k.dep_ in ("acl", "relcl") or (k.dep_ == "prep" and k.lower_ in OBJECT_PREPS) for k in obj.children
+    )
+
+
+def is_person(tok: Token) -> bool:
+    """A name of a person, team or other body, or a noun for people ("the officer")."""
+    if tok.ent_type_ in ("PERSON", "ORG", "NORP") or tok.pos_ == "PROPN":
+        return True
+    lemma = tok.lemma_.lower()
+    return tok.pos_ == "NOUN" and (lemma in _SPEAKERS.titles or lemma in _SPEAKERS.description_heads)
+
+
+def may_be_source(ctx: Context, subj: Token) -> bool:
+    """Whether a subject may be the source of a report: one that can speak, an organisation
+    ("the committee") or a document ("the report", "the statement"); not "the recipe" (calls
+    for flour) or "the name" (suggests)."""
+    lemma = subj.lemma_.lower()
+    return can_speak(subj) or lemma in ORG_HEADS or lemma in DOCUMENT_NOUNS or lemma in ctx.lex.speech_nouns
 
 
 def can_speak(subj: Token) -> bool:
@@ -257,8 +304,7 @@ def directive(ctx: Context, verb: Token, subj: Token) -> Candidate | None:
         first, last = called_for(verb)
     if first is None or last is None:
         return None
-    while last.i > first.i and (last.is_punct or last.is_space):
-        last = doc[last.i - 1]
+    last = trim_right(first, last)
     if last.i - first.i < 2 or any(in_quote[t.i] for t in doc[first.i : last.i + 1]):
         return None
     start, end = first.idx, last.idx + len(last)
@@ -452,6 +498,8 @@ def headline_colons(ctx: Context) -> list[Candidate]:
             continue  # a quotation right after the colon is the direct pass's
         if len(name) > 3 and any(in_quote[t.i] for t in body):
             continue  # "Clinton Cash Debunks Hillary: Only ‘One or Two Instances’": a headline
+        if is_label_line(body, in_quote):
+            continue  # "Arsenal: Raya; White, Saliba", "Score: Lakers 102": a label, no statement
         if any(t.lower_ in NOT_SPEAKERS for t in name) or len(name[0].text) < 2:
             continue
         if not all(t.text[:1].isupper() or t.text in (".", "'s", "’s", "-") for t in name):
@@ -479,48 +527,71 @@ def headline_colons(ctx: Context) -> list[Candidate]:
     return out
 
 
+def is_label_line(body: list[Token], in_quote: list[int]) -> bool:
+    """A line after a label rather than a statement: no verb and no quoted words, and numbers
+    or a semicolon list ("Raya; White, Saliba", "Lakers 102, Celtics 99", "Sunny, with a high
+    of 75"); "Lynch: No outside influence on FBI probe" stays a statement."""
+    if any(in_quote[t.i] or t.pos_ in ("VERB", "AUX") for t in body):
+        return False
+    return any(t.like_num or t.text == ";" for t in body)
+
+
 def as_source(ctx: Context) -> list[Candidate]:
     """A source in an "as" aside: "As The Washington Post reported, S", "as Smith noted in his
     book, S", "As reported by X, S", "As Marcus puts it, S". The content is the sentence
     without the aside (which ends at its comma)."""
-    doc, starts, in_quote = ctx.doc, ctx.starts, ctx.in_quote
+    doc, starts = ctx.doc, ctx.starts
     out = []
     for mark in doc:
-        verb = mark.head
-        if mark.lower_ != "as" or mark.dep_ != "mark" or verb.dep_ != "advcl" or in_quote[verb.i]:
+        verb = as_aside_verb(ctx, mark)
+        if verb is None:
             continue
-        if mark.i + 1 < len(doc) and doc[mark.i + 1].lower_ in ("though", "if"):
-            continue  # "as though he were screaming"
-        objs = [k for k in verb.children if k.dep_ in ("dobj", "ccomp", "xcomp")]
-        puts_it = verb.lemma_.lower() == "put" and [k.lower_ for k in objs] == ["it"]
-        if not puts_it and (objs or verb.lemma_.lower() not in ctx.lex.speech_verbs):
-            continue  # "as expected", "as he announced the plan": no source of the sentence
-        if not any(k.dep_ in ("nsubj", "agent") for k in verb.children):
-            continue
-        if any(not is_aside_word(k) for k in verb.children if k.dep_ != "dobj" or not puts_it):
-            continue  # "as Obama agreed to the deal", "as she replied that ...": a clause of its own
-        sent = sent_of(verb)
-        close = next((t.i for t in doc[verb.i : sent.end] if t.text in (",", "—", "–")), None)
-        if close is None:
-            close = sent.end  # the aside ends the sentence: "..., as Dayen noted in The Intercept."
-        aside_l = mark.i - 1 if mark.i > sent.start and doc[mark.i - 1].text in (",", "—", "–") else mark.i
-        pieces = []
-        for lo, hi in ((sent.start, aside_l - 1), (close + 1, sent.end - 1)):
-            while lo <= hi and (doc[lo].is_punct or doc[lo].is_space or doc[lo].dep_ == "cc"):
-                lo += 1
-            while hi >= lo and (doc[hi].is_punct or doc[hi].is_space):
-                hi -= 1
-            if hi >= lo:
-                pieces.append((lo, hi))
+        pieces = around_aside(mark, verb)
         if not pieces or sum(hi - lo + 1 for lo, hi in pieces) < 4:
             continue
         first, last = doc[pieces[0][0]], doc[pieces[-1][1]]
         parts = [(doc[lo].idx, doc[hi].idx + len(doc[hi])) for lo, hi in pieces]
-        qtype = "mixed" if any(in_quote[t.i] for t in doc[first.i : last.i + 1]) else "indirect"
+        qtype = quote_type(ctx, first, last)
         c = ctx.candidate(verb, parts[0][0], parts[-1][1], qtype, parts, para_of(starts, parts[0][0]))
-        if c.subject is not None:
-            out.append(c)
+        if c.subject is not None and may_be_source(ctx, c.subject):
+            out.append(c)  # "as the report noted"; not "as the name suggests"
     return out
+
+
+def as_aside_verb(ctx: Context, mark: Token) -> Token | None:
+    """The speech verb of a bare "as" aside opened by mark ("as Smith noted in his column"), or
+    None for "as expected", "as though ...", "as Obama agreed to the deal"."""
+    doc, verb = ctx.doc, mark.head
+    if mark.lower_ != "as" or mark.dep_ != "mark" or verb.dep_ != "advcl" or ctx.in_quote[verb.i]:
+        return None
+    if mark.i + 1 < len(doc) and doc[mark.i + 1].lower_ in ("though", "if"):
+        return None  # "as though he were screaming"
+    objs = [k for k in verb.children if k.dep_ in ("dobj", "ccomp", "xcomp")]
+    puts_it = verb.lemma_.lower() == "put" and [k.lower_ for k in objs] == ["it"]
+    if not puts_it and (objs or verb.lemma_.lower() not in ctx.lex.speech_verbs):
+        return None  # "as expected", "as he announced the plan": no source of the sentence
+    if not any(k.dep_ in ("nsubj", "agent") for k in verb.children):
+        return None
+    if any(not is_aside_word(k) for k in verb.children if k.dep_ != "dobj" or not puts_it):
+        return None  # "as Obama agreed to the deal", "as she replied that ...": a clause of its own
+    return verb
+
+
+def around_aside(mark: Token, verb: Token) -> list[tuple[int, int]]:
+    """The token ranges of the aside's sentence before and after it (the aside ends at its
+    comma or dash, or with the sentence: "..., as Dayen noted in The Intercept.")."""
+    doc, sent = verb.doc, sent_of(verb)
+    close = next((t.i for t in doc[verb.i : sent.end] if t.text in (",", "—", "–")), sent.end)
+    aside_l = mark.i - 1 if mark.i > sent.start and doc[mark.i - 1].text in (",", "—", "–") else mark.i
+    pieces = []
+    for lo, hi in ((sent.start, aside_l - 1), (close + 1, sent.end - 1)):
+        while lo <= hi and (doc[lo].is_punct or doc[lo].is_space or doc[lo].dep_ == "cc"):
+            lo += 1
+        while hi >= lo and (doc[hi].is_punct or doc[hi].is_space):
+            hi -= 1
+        if hi >= lo:
+            pieces.append((lo, hi))
+    return pieces
 
 
 def speech_noun_clauses(ctx: Context) -> list[Candidate]:
@@ -548,12 +619,11 @@ def speech_noun_clauses(ctx: Context) -> list[Candidate]:
         first, last = clause.left_edge, clause.right_edge
         while first.i < clause.i and (first.dep_ == "mark" or first.is_punct):
             first = doc[first.i + 1]
-        while last.i > first.i and (last.is_punct or last.is_space):
-            last = doc[last.i - 1]
+        last = trim_right(first, last)
         if last.i - first.i < 3:
             continue
         start, end = first.idx, last.idx + len(last)
-        qtype = "mixed" if any(in_quote[t.i] for t in doc[first.i : last.i + 1]) else "indirect"
+        qtype = quote_type(ctx, first, last)
         cand = Candidate(
             start, end, qtype, [(start, end)], para_of(starts, start),
             cue=noun, cue_span=(noun.idx, noun.idx + len(noun)), subject=src,
@@ -625,7 +695,7 @@ def according_to(ctx: Context) -> list[Candidate]:
         via = None
         if src.lemma_.lower() in ("report", "reports", "media") and media is not None:
             speaker_tok, via = media, None
-        qtype = "mixed" if any(in_quote[t.i] for t in doc[first.i : last.i + 1]) else "indirect"
+        qtype = quote_type(ctx, first, last)
         c = Candidate(
             start,
             end,
@@ -677,3 +747,16 @@ def introduced_paragraph(ctx: Context, verb: Token, subj: Token) -> Candidate | 
     c = ctx.candidate(verb, start, end, "indirect", [(start, end)], pi)
     c.subject = subj
     return c
+
+
+def quote_type(ctx: Context, first: Token, last: Token) -> str:
+    """ "mixed" when the span from first to last holds quoted words, else "indirect"."""
+    return "mixed" if any(ctx.in_quote[i] for i in range(first.i, last.i + 1)) else "indirect"
+
+
+def trim_right(first: Token, last: Token) -> Token:
+    """The last token before any trailing punctuation and spaces (never before first)."""
+    doc = last.doc
+    while last.i > first.i and (last.is_punct or last.is_space):
+        last = doc[last.i - 1]
+    return last

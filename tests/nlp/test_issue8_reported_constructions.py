@@ -242,3 +242,74 @@ def test_a_subject_the_parser_split_from_its_cue():
     )
     subj = subject_of(doc[1])
     assert subj is not None and subj.i == 0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Defending champion Lena Kovac defended the title she won last year in Melbourne.",
+        "The judge dismissed the charges against the former county treasurer.",
+        "Mayor Ruth Alder, who championed the riverfront project for two decades, died on Sunday.",
+        "The Orioles welcomed the Blue Jays to Camden Yards for a four-game series.",
+        "The defense lawyer questioned the officer about the traffic stop for two hours.",
+        "The actor portrayed a detective in the hit series for six seasons.",
+        "Alvarez blasted a home run over the left-field wall in the ninth inning.",
+        "Okafor slammed a dunk over two defenders late in the fourth quarter.",
+        "Manager Tim Hale praised the staff.",
+    ],
+)
+def test_acts_that_are_no_speech_in_other_senses(extract, text):
+    assert extract(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "content", "speaker"),
+    [
+        (
+            "Councilwoman Tara Mendes dismissed the audit as a political stunt.",
+            "the audit as a political stunt",
+            "Tara Mendes",
+        ),
+        (
+            "Senator Ana Ruiz slammed the governor's decision to close three rural hospitals.",
+            "the governor's decision to close three rural hospitals",
+            "Ana Ruiz",
+        ),
+        (
+            "Coach Dan Pruitt welcomed the league's decision to shorten the season.",
+            "the league's decision to shorten the season",
+            "Dan Pruitt",
+        ),
+    ],
+)
+def test_the_same_acts_reporting_words(extract, text, content, speaker):
+    q = only(extract(text), content)
+    assert q.speaker.name == speaker
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "As the name suggests, the diner on Fifth Street serves only breakfast.",
+        "Bears: Fields; Montgomery, Herbert; Moore, Kmet, Mooney.",
+        "Final score: Rangers 4, Bruins 2",
+        "Forecast: Cloudy, with a high of 58 and light winds from the east.",
+    ],
+)
+def test_asides_and_labels_that_report_nobody(extract, text):
+    assert extract(text) == []
+
+
+def test_a_report_in_an_as_aside_is_a_source(extract):
+    text = "As the inspector general's report noted, the agency lost track of 4,000 laptops."
+    q = only(extract(text), "4,000 laptops")
+    assert q.cue.text == "noted"
+
+
+def test_a_name_and_colon_over_a_verbless_statement_is_still_a_quote(extract):
+    text = (
+        "Budget talks stall in the capital\n\n"
+        "Governor Alvarez: No new taxes on working families\n\nMore to come."
+    )
+    q = only(extract(text), "No new taxes")
+    assert q.speaker.name == "Alvarez"
