@@ -96,6 +96,19 @@ NOT_SPEAKERS = {
     "audio",
     "podcast",
 }
+# Field labels of listings, reviews, credits and fact boxes, as a whole lead ("Location: The
+# event will be held ...", "Verdict: This is the best phone ...", "Director: Steven Spielberg.");
+# "FBI Director: Clinton was careless" names a source and stays a statement.
+FIELD_LABELS = {
+    "location", "venue", "where", "when", "what", "who", "why", "how", "date", "dates", "time",
+    "times", "hours", "price", "prices", "cost", "tickets", "admission", "verdict", "rating",
+    "our verdict", "bottom line", "the bottom line", "pros", "cons", "director", "directed by",
+    "cast", "starring", "writer", "written by", "producer", "running time", "runtime", "genre",
+    "author", "publisher", "pages", "format", "platform", "platforms", "release date",
+    "ingredients", "method", "serves", "prep time", "cook time", "contact", "email", "phone",
+    "address", "website", "category", "filed under", "topics", "disclosure", "disclaimer",
+    "weather", "forecast", "born", "died", "age", "education", "occupation", "hometown",
+}  # fmt: skip
 
 
 def reported_speech(ctx: Context, verb: Token) -> list[Candidate]:
@@ -502,6 +515,8 @@ def headline_colons(ctx: Context) -> list[Candidate]:
             continue  # "Arsenal: Raya; White, Saliba", "Score: Lakers 102": a label, no statement
         if any(t.lower_ in NOT_SPEAKERS for t in name) or len(name[0].text) < 2:
             continue
+        if " ".join(t.lower_ for t in name) in FIELD_LABELS:
+            continue  # "Location: ...", "Director: Steven Spielberg.": a field of a listing
         if not all(t.text[:1].isupper() or t.text in (".", "'s", "’s", "-") for t in name):
             continue
         if any(t.like_num or t.pos_ in ("VERB", "AUX", "PRON") for t in name):

@@ -294,6 +294,10 @@ def test_the_same_acts_reporting_words(extract, text, content, speaker):
         "Bears: Fields; Montgomery, Herbert; Moore, Kmet, Mooney.",
         "Final score: Rangers 4, Bruins 2",
         "Forecast: Cloudy, with a high of 58 and light winds from the east.",
+        "Location: The fair will be held on the county showground this weekend.",
+        "Verdict: This is the most comfortable running shoe we tested this year.",
+        "Director: Greta Lindqvist. Running time: 1 hour 52 minutes.",
+        "Where: The old rail depot, with parking on Elm Street after six.",
     ],
 )
 def test_asides_and_labels_that_report_nobody(extract, text):
@@ -313,3 +317,9 @@ def test_a_name_and_colon_over_a_verbless_statement_is_still_a_quote(extract):
     )
     q = only(extract(text), "No new taxes")
     assert q.speaker.name == "Alvarez"
+
+
+def test_a_role_with_its_agency_before_a_colon_is_a_source_not_a_field_label(extract):
+    text = "Inquiry latest\n\nFBI Director: The agency will cooperate fully with the review\n\nMore soon."
+    q = only(extract(text), "The agency will cooperate")
+    assert q.speaker.mention.text.endswith("Director")
