@@ -17,7 +17,6 @@ import pytest
 from service.nlp.detect import headline_paragraphs, is_headline
 from service.nlp.direct import is_named_term
 from service.nlp.marks import find_quoted_spans
-from service.nlp.pipeline import get_extractor
 from service.nlp.syntax import paragraph_index
 from service.text.clean import clean_text
 
@@ -77,11 +76,6 @@ def test_caption_lines_are_blanked() -> None:
 
 
 # ---------------------------------------------------------------- with the real model
-
-
-@pytest.fixture(scope="module")
-def extract():  # type: ignore[no-untyped-def]
-    return get_extractor().extract
 
 
 def _texts(quotes):  # type: ignore[no-untyped-def]

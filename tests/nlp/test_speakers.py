@@ -5,21 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from service.nlp.pipeline import get_extractor
 from service.vocab import SpeakerKind
+from tests.nlp.quotes import only
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def extract():
-    return get_extractor().extract
-
-
-def only(quotes, text_part):
-    found = [q for q in quotes if text_part in q.text]
-    assert found, f"no quote containing {text_part!r} in {[q.text for q in quotes]}"
-    return found[0]
 
 
 # -- kinds -------------------------------------------------------------------------------------
