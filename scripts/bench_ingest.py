@@ -40,6 +40,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from session_nice import set_session_nice  # scripts/ is on sys.path
+
 ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
 TIME = "/usr/bin/time"
@@ -85,17 +87,6 @@ def measure(what: str, feed: Path, tmp: Path, run: int) -> tuple[float, int, flo
         raise SystemExit(f"{what} failed ({proc.returncode}): {proc.stderr.decode()[-2000:]}")
     rss_kb, user, system = stats.read_text().split()[-3:]
     return seconds, int(rss_kb) // 1024, float(user) + float(system)
-
-
-def set_session_nice(nice: int) -> None:
-    """Give this session's autogroup the ``nice`` value (Linux; a negative one needs root)."""
-    path = Path("/proc/self/autogroup")
-    if not path.exists():
-        raise SystemExit("--session-nice: no /proc/self/autogroup (not Linux, or no autogroups)")
-    try:
-        path.write_text(str(nice))
-    except OSError as exc:
-        raise SystemExit(f"--session-nice {nice}: {exc}") from exc
 
 
 def main(argv: list[str] | None = None) -> int:

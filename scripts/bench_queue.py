@@ -31,6 +31,8 @@ import uuid
 from pathlib import Path
 from urllib.parse import quote
 
+from session_nice import set_session_nice  # scripts/ is on sys.path
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 DEV = ROOT.parent / "shared" / "eval" / "dev.jsonl"
@@ -110,17 +112,6 @@ def run(workers: int, articles: list, pg: str, redis_url: str, log: Path) -> flo
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
-
-
-def set_session_nice(nice: int) -> None:
-    """Give this session's autogroup the ``nice`` value (Linux; a negative one needs root)."""
-    path = Path("/proc/self/autogroup")
-    if not path.exists():
-        raise SystemExit("--session-nice: no /proc/self/autogroup (not Linux, or no autogroups)")
-    try:
-        path.write_text(str(nice))
-    except OSError as exc:
-        raise SystemExit(f"--session-nice {nice}: {exc}") from exc
 
 
 def main() -> int:
