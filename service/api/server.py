@@ -93,24 +93,35 @@ def _json_error_pages() -> Iterator[None]:
 
 
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Look-ups sent as POST for their small JSON body: they read the database and run no spaCy
+# pipeline, so they leave nothing behind in the worker either (verify's caches are bounded).
+_LOOKUPS = frozenset({"/v1/verify"})
+LOOKUP_MAX_BYTES = 64 * 1024  # a look-up's body at most (verify's text is capped far below)
 
 
 def is_read(req: Any) -> bool:
-    """Whether a parsed gunicorn request is a read without a body (GET/HEAD/OPTIONS, no
-    ``Content-Length`` above 0, not chunked)."""
-    if req.method not in _SAFE_METHODS:
+    """Whether a parsed gunicorn request is a read: a GET/HEAD/OPTIONS without a body
+    (``Content-Length`` 0 or none, not chunked), or a look-up (``POST /v1/verify``) with a small
+    body of a declared length."""
+    lookup = req.method == "POST" and req.path in _LOOKUPS
+    if req.method not in _SAFE_METHODS and not lookup:
         return False
+    length = 0
     for name, value in req.headers:
-        if name == "CONTENT-LENGTH" and value.strip() not in ("", "0"):
-            return False
         if name == "TRANSFER-ENCODING":
             return False
-    return True
+        if name == "CONTENT-LENGTH":
+            try:
+                length = int(value.strip() or 0)
+            except ValueError:
+                return False
+    return 0 < length <= LOOKUP_MAX_BYTES if lookup else length == 0
 
 
 class JSONErrorWorker(SyncWorker):
     """gunicorn's sync worker, answering the requests it rejects itself with JSON errors, whose
-    reads count against ``max_reads`` instead of gunicorn's ``max_requests``."""
+    reads (`is_read`: look-ups included) count against ``max_reads`` instead of gunicorn's
+    ``max_requests``."""
 
     max_reads = 0  # 0: reads never recycle the worker (set per server by `worker_class`)
 

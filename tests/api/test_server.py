@@ -9,8 +9,8 @@ from service.api.server import JSONErrorWorker, is_read, server_options, worker_
 from service.config import Config
 
 
-def _req(method: str, *headers: tuple[str, str]) -> Any:
-    return SimpleNamespace(method=method, headers=list(headers))
+def _req(method: str, *headers: tuple[str, str], path: str = "/v1/speakers") -> Any:
+    return SimpleNamespace(method=method, headers=list(headers), path=path)
 
 
 def test_reads_are_safe_methods_without_a_body() -> None:
@@ -20,6 +20,16 @@ def test_reads_are_safe_methods_without_a_body() -> None:
     assert not is_read(_req("POST", ("CONTENT-LENGTH", "0")))
     assert not is_read(_req("GET", ("CONTENT-LENGTH", "12")))
     assert not is_read(_req("GET", ("TRANSFER-ENCODING", "chunked")))
+    assert not is_read(_req("GET", ("CONTENT-LENGTH", "x")))
+
+
+def test_verify_look_ups_with_a_small_body_are_reads() -> None:
+    assert is_read(_req("POST", ("CONTENT-LENGTH", "120"), path="/v1/verify"))
+    assert not is_read(_req("POST", ("CONTENT-LENGTH", "120"), path="/v1/extract"))
+    assert not is_read(_req("POST", ("CONTENT-LENGTH", "120"), path="/v1/articles"))
+    assert not is_read(_req("POST", ("CONTENT-LENGTH", str(10**6)), path="/v1/verify"))
+    assert not is_read(_req("POST", ("TRANSFER-ENCODING", "chunked"), path="/v1/verify"))
+    assert not is_read(_req("POST", path="/v1/verify"))  # no declared length
 
 
 def _config(**overrides: Any) -> dict[str, Any]:
