@@ -1,10 +1,11 @@
 """Per-Doc caches of values spaCy recomputes on every access (``doc.text`` joins all tokens;
 ``token.sent`` re-checks the whole Doc's sentence annotation; ``doc.ents`` builds new Spans).
 
-The caches live beside the Doc, in a weak-keyed table, not in ``doc.user_data``: they hold
-Spans, which cannot be serialised, and they would bloat ``Doc.to_bytes()`` for nothing. They
-go away with their Doc. The components work on one Doc at a time, so the last Doc's caches are
-kept at hand.
+The caches live beside the Doc, in a weak-keyed table, not in ``doc.user_data``, where they
+would bloat ``Doc.to_bytes()`` for nothing. They go away with their Doc, so they hold only plain
+values (offsets, labels), never a Span or a Token: one would keep its Doc alive, and with it
+every Doc ever parsed (an ingest grew by about 1.5 MB a Doc). The components work on one Doc at
+a time, so the last Doc's caches are kept at hand.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from spacy.tokens import Doc, Span, Token
 class _Caches:
     text: str | None = None
     sents: list[tuple[int, int]] | None = None
-    ents: dict[int, Span] | None = None
+    ents: dict[int, tuple[int, int, str]] | None = None  # token index -> its entity's start, end, label
 
 
 _TABLE: weakref.WeakKeyDictionary[Doc, _Caches] = weakref.WeakKeyDictionary()
@@ -67,12 +68,14 @@ def ent_of(tok: Token) -> Span | None:
     """The named entity ``tok`` belongs to, from a per-Doc table built once."""
     if not tok.ent_type_:
         return None
-    c = _caches(tok.doc)
+    doc = tok.doc
+    c = _caches(doc)
     table = c.ents
     if table is None:
         table = {}
-        for ent in tok.doc.ents:
+        for ent in doc.ents:
             for i in range(ent.start, ent.end):
-                table[i] = ent
+                table[i] = (ent.start, ent.end, ent.label_)
         c.ents = table
-    return table.get(tok.i)
+    found = table.get(tok.i)
+    return Span(doc, found[0], found[1], label=found[2]) if found else None
