@@ -131,15 +131,15 @@ def insert_synthetic(url: str, n_quotes: int, seed: int = 1) -> int:
         for sp, qs in by_speaker.items():
             for j in range(0, len(qs), per_statement):
                 sid = st0 + len(statements)
-                first = articles[qs[j] // per_article]["published_at"]
+                dates = [articles[q // per_article]["published_at"] for q in qs[j : j + per_statement]]
                 statements.append(
                     {
                         "id": sid,
                         "speaker_id": s0 + sp,
                         "text": " ".join(rng.choices(WORDS, k=14)),
                         "canonical_type": "direct",
-                        "first_seen": first,
-                        "last_seen": first,
+                        "first_seen": min(dates),  # as placement keeps them
+                        "last_seen": max(dates),
                         "occurrence_count": len(qs[j : j + per_statement]),
                     }
                 )

@@ -50,6 +50,7 @@ def _statement_conditions(speaker_id: int, f: StatementFilters) -> list[ColumnEl
             occ.append(Article.published_at >= f.since)
         if f.until:
             occ.append(Article.published_at <= f.until)
+        conds += queries.seen_between(f.since, f.until)
         conds.append(
             exists(
                 select(Occurrence.id)

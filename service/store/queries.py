@@ -8,6 +8,7 @@ is a next page. Results are plain dicts in the API's shapes.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -237,6 +238,61 @@ def statements_version(db: Session | Connection, speaker_id: int) -> int | None:
     return None if version is None else int(version)
 
 
+def seen_between(since: Any, until: Any) -> list[ColumnElement[bool]]:
+    """Conditions on a statement's own row that any statement with a variant dated in
+    [``since``, ``until``] (dates or bound parameters; None: open) meets: its first and last dates
+    seen (the dates of its variants' articles, kept by placement) span part of that range.
+    Checked before the variants are, they spare a look at the variants of every statement
+    reported only outside it."""
+    conds: list[ColumnElement[bool]] = []
+    if since is not None:
+        conds.append(Statement.last_seen >= since)
+    if until is not None:
+        conds.append(Statement.first_seen <= until)
+    return conds
+
+
+def _like_pattern(word: str) -> str:
+    """A case-insensitive LIKE pattern (escape ``/``) matching ``word`` anywhere."""
+    return "%" + word.replace("/", "//").replace("%", "/%").replace("_", "/_") + "%"
+
+
+@functools.lru_cache(maxsize=256)
+def _filtered_page(n_words: int, outlet: bool, since: bool, until: bool, after: bool) -> Select[Any]:
+    """A page of a speaker's statements under filters (`list_statements`), built once per shape,
+    with bound parameters: ``speaker_id``, ``word0``... (`_like_pattern`), ``outlet`` (a pattern),
+    ``since``, ``until``, ``after``, ``limit``."""
+    stmt = _statements_select().where(Statement.speaker_id == bindparam("speaker_id"))
+    for i in range(n_words):
+        word = bindparam(f"word{i}", type_=Text())
+        in_variant = exists().where(
+            Occurrence.statement_id == Statement.id, Occurrence.text.ilike(word, escape="/")
+        )
+        stmt = stmt.where(or_(Statement.text.ilike(word, escape="/"), in_variant))
+    if outlet or since or until:
+        day = Article.published_at.type
+        first = bindparam("since", type_=day) if since else None
+        last = bindparam("until", type_=day) if until else None
+        conds: list[ColumnElement[bool]] = [Occurrence.statement_id == Statement.id]
+        if outlet:  # the outlets' ids once, not a name match per variant
+            names = select(Outlet.id).where(Outlet.name.ilike(bindparam("outlet", type_=Text()), escape="/"))
+            conds.append(Article.outlet_id.in_(names))
+        if first is not None:
+            conds.append(Article.published_at >= first)
+        if last is not None:
+            conds.append(Article.published_at <= last)
+        variants = select(Occurrence.id).join(Article, Article.id == Occurrence.article_id)
+        stmt = stmt.where(*seen_between(first, last), exists(variants.where(and_(*conds))))
+    if after:
+        stmt = stmt.where(Statement.id > bindparam("after"))
+    return stmt.order_by(Statement.id).limit(bindparam("limit"))
+
+
+@functools.lru_cache(maxsize=256)
+def _filtered_page_json(dialect: str, *shape: Any) -> Select[Any]:
+    return _page_json_select(_filtered_page(*shape), dialect)
+
+
 def list_statements(
     db: Session | Connection,
     speaker_id: int,
@@ -257,39 +313,20 @@ def list_statements(
     """
     conn = _connection(db)
     dialect = conn.dialect.name
+    params: dict[str, Any] = {"speaker_id": speaker_id, "limit": limit + 1}
     if not (q or outlet or since or until):
-        params = {"speaker_id": speaker_id, "after": after or 0, "limit": limit + 1}
+        params["after"] = after or 0
         if raw_variants:
             return _statement_dicts_json(conn.execute(_STATEMENT_PAGE_JSON[dialect], params))
         return _statement_dicts(conn, conn.execute(_STATEMENT_PAGE, params).all())
-    stmt = _statements_select().where(Statement.speaker_id == speaker_id)
-    for word in _words(q):
-        in_variant = exists().where(
-            Occurrence.statement_id == Statement.id, Occurrence.text.icontains(word, autoescape=True)
-        )
-        stmt = stmt.where(or_(Statement.text.icontains(word, autoescape=True), in_variant))
-    if outlet or since or until:
-        conds: list[ColumnElement[bool]] = [Occurrence.statement_id == Statement.id]
-        if outlet:
-            conds.append(Outlet.name.icontains(outlet, autoescape=True))
-        if since:
-            conds.append(Article.published_at >= since)
-        if until:
-            conds.append(Article.published_at <= until)
-        stmt = stmt.where(
-            exists(
-                select(Occurrence.id)
-                .join(Article, Article.id == Occurrence.article_id)
-                .outerjoin(Outlet, Outlet.id == Article.outlet_id)
-                .where(and_(*conds))
-            )
-        )
-    if after is not None:
-        stmt = stmt.where(Statement.id > after)
-    stmt = stmt.order_by(Statement.id).limit(limit + 1)
+    words = _words(q)
+    shape = (len(words), bool(outlet), since is not None, until is not None, after is not None)
+    params["after"] = after
+    params |= {f"word{i}": _like_pattern(w) for i, w in enumerate(words)}
+    params |= {"outlet": _like_pattern(outlet or ""), "since": since, "until": until}
     if raw_variants:
-        return _statement_dicts_json(conn.execute(_page_json_select(stmt, dialect)))
-    return _statement_dicts(conn, conn.execute(stmt).all())
+        return _statement_dicts_json(conn.execute(_filtered_page_json(dialect, *shape), params))
+    return _statement_dicts(conn, conn.execute(_filtered_page(*shape), params).all())
 
 
 def get_statement(session: Session, statement_id: int) -> dict[str, Any] | None:
