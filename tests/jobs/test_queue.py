@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from rq import Queue
+from rq.job import Job
 from sqlalchemy import func, select
 
 from models import Article
@@ -127,6 +128,16 @@ def test_a_job_run_twice_stores_nothing_twice(app: Flask, queue: Queue, fake_wor
     assert a["result"]["status"] == "added" and b["result"]["status"] == "duplicate"
     assert a["article_id"] == b["article_id"] is not None
     assert article_count(app) == 1
+
+
+def test_a_batch_is_queued_longest_first_and_its_jobs_come_back_in_input_order(queue: Queue) -> None:
+    articles = [
+        ArticleInput(name, "x" * n) for name, n in (("short", 10), ("long", 500), ("mid", 80), ("mid2", 80))
+    ]
+    jobs = enqueue_articles(articles, queue)
+    assert [j.description for j in jobs] == [f"ingest {a.external_id}" for a in articles]
+    queued = [Job.fetch(i, connection=queue.connection).description for i in queue.job_ids]
+    assert queued == ["ingest long", "ingest mid", "ingest mid2", "ingest short"]
 
 
 def test_a_failing_job_is_retried_then_reports_its_error(app: Flask, queue: Queue) -> None:
