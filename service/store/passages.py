@@ -30,6 +30,7 @@ from sqlalchemy import bindparam, func, literal_column, select, text
 from sqlalchemy.orm import Session
 
 from models import Article, Outlet, Quote, Speaker, SpeakerAlias
+from service.store.idlists import in_list
 from service.variants.passages import MIN_PASSAGE_WORDS, Passage, find_passages, named_near, words
 from service.variants.verify import MATCH_RANK, Part
 from service.vocab import FoundIn, SpeakerCheck, Verdict
@@ -81,9 +82,8 @@ _ARTICLES_FTS_RANKED = _ARTICLES_FTS.order_by(func.bm25(literal_column("articles
 )
 
 
-_IDS: Any = bindparam("ids", expanding=True)
-_NAMES = select(Speaker.name).where(Speaker.id.in_(_IDS))
-_ALIASES = select(SpeakerAlias.alias).where(SpeakerAlias.speaker_id.in_(_IDS))
+_NAMES = select(Speaker.name).where(in_list(Speaker.id, "ids"))
+_ALIASES = select(SpeakerAlias.alias).where(in_list(SpeakerAlias.speaker_id, "ids"))
 _OVERLAPPING = (
     select(Quote.speaker_id, Speaker.name)
     .outerjoin(Speaker, Speaker.id == Quote.speaker_id)
@@ -97,7 +97,7 @@ _OVERLAPPING = (
 _ARTICLES = (
     select(Article.id, Article.text, Article.headline, Article.url, Article.published_at, Outlet.name)
     .outerjoin(Outlet, Outlet.id == Article.outlet_id)
-    .where(Article.id.in_(_IDS))
+    .where(in_list(Article.id, "ids"))
 )
 
 

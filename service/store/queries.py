@@ -46,6 +46,7 @@ from models import (
     Statement,
 )
 from service.registry.names import name_key
+from service.store.idlists import in_list
 from service.text.ranking import (
     CLOSE,
     OPEN,
@@ -337,7 +338,7 @@ def get_statement(session: Session, statement_id: int) -> dict[str, Any] | None:
     return _statement_dicts(session, rows)[0] if rows else None
 
 
-_STATEMENTS_BY_IDS = _statements_select().where(Statement.id.in_(bindparam("ids", expanding=True)))
+_STATEMENTS_BY_IDS = _statements_select().where(in_list(Statement.id, "ids"))
 
 
 def statements_by_ids(db: Session | Connection, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
@@ -381,7 +382,7 @@ _VARIANTS = (
     )
     .join(Article, Article.id == Occurrence.article_id)
     .outerjoin(Outlet, Outlet.id == Article.outlet_id)
-    .where(Occurrence.statement_id.in_(bindparam("ids", expanding=True)))
+    .where(in_list(Occurrence.statement_id, "ids"))
     .order_by(Occurrence.statement_id, Article.published_at, Occurrence.id)
 )
 

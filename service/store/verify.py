@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 
 from models import Article, Occurrence, OccurrenceBand, Outlet, Quote, Speaker, SpeakerAlias
 from service.registry.names import name_key, strip_titles
+from service.store.idlists import in_list, not_in_list
 from service.store.passages import passage_matches, with_passages
 from service.store.queries import MAX_ID, resolve_speaker_ids, statements_by_ids
 from service.store.statements import SMALL_SPEAKER_UNITS
@@ -99,21 +100,18 @@ def resolve_speakers(session: Session, name: str) -> list[int]:
 
 _COLS = (Occurrence.id, Occurrence.statement_id, Occurrence.speaker_id, Occurrence.text, Occurrence.stems)
 _PLACED = Occurrence.statement_id.is_not(None)
-_SPEAKERS: Any = bindparam("speakers", expanding=True)
-_UNIT_COUNT = select(func.sum(Speaker.unit_count)).where(Speaker.id.in_(_SPEAKERS))
-_ALL_UNITS = select(*_COLS).where(Occurrence.speaker_id.in_(_SPEAKERS), _PLACED)
+_UNIT_COUNT = select(func.sum(Speaker.unit_count)).where(in_list(Speaker.id, "speakers"))
+_ALL_UNITS = select(*_COLS).where(in_list(Occurrence.speaker_id, "speakers"), _PLACED)
 
 
 def _band_select(scope: str) -> Any:
     """The units sharing the most band keys (``keys``) with a part: of the ``speakers`` (scope
     "of"), of anyone but them ("but"), or of anyone ("any")."""
-    hits = select(OccurrenceBand.occurrence_id).where(
-        OccurrenceBand.band.in_(bindparam("keys", expanding=True))
-    )
+    hits = select(OccurrenceBand.occurrence_id).where(in_list(OccurrenceBand.band, "keys"))
     if scope == "of":
-        hits = hits.where(OccurrenceBand.speaker_id.in_(_SPEAKERS))
+        hits = hits.where(in_list(OccurrenceBand.speaker_id, "speakers"))
     elif scope == "but":
-        hits = hits.where(OccurrenceBand.speaker_id.not_in(_SPEAKERS))
+        hits = hits.where(not_in_list(OccurrenceBand.speaker_id, "speakers"))
     top = (
         hits.group_by(OccurrenceBand.occurrence_id)
         .order_by(func.count().desc(), OccurrenceBand.occurrence_id)
@@ -238,7 +236,8 @@ def _fulltext_select(dialect: str, scope: str) -> Any:
     speaker (scope "but"), or all ("any")."""
     stmt = select(*_COLS).where(Occurrence.quote_id.in_(_fulltext_top(dialect).scalar_subquery()))
     if scope == "but":
-        stmt = stmt.where(or_(Occurrence.speaker_id.is_(None), Occurrence.speaker_id.not_in(_SPEAKERS)))
+        others = not_in_list(Occurrence.speaker_id, "speakers")
+        stmt = stmt.where(or_(Occurrence.speaker_id.is_(None), others))
     return stmt
 
 
@@ -298,10 +297,9 @@ def _merge(*groups: Sequence[Recorded]) -> list[Recorded]:
     return list(seen.values())
 
 
-_IDS: Any = bindparam("ids", expanding=True)
-_EMBEDDINGS = select(Occurrence.id, Occurrence.embedding).where(Occurrence.id.in_(_IDS))
-_PLACES = select(Occurrence.id, Occurrence.quote_id, Occurrence.start).where(Occurrence.id.in_(_IDS))
-_NAMES = select(Speaker.id, Speaker.name).where(Speaker.id.in_(_IDS))
+_EMBEDDINGS = select(Occurrence.id, Occurrence.embedding).where(in_list(Occurrence.id, "ids"))
+_PLACES = select(Occurrence.id, Occurrence.quote_id, Occurrence.start).where(in_list(Occurrence.id, "ids"))
+_NAMES = select(Speaker.id, Speaker.name).where(in_list(Speaker.id, "ids"))
 
 
 def _with_embeddings(
