@@ -199,8 +199,7 @@ def test_workers_recycled_after_embedding_are_replaced_at_once(tmp_path: Path) -
     env = {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{tmp_path / 'recycle.db'}",
-        "QUOTES_MAX_REQUESTS": "4",
-        "QUOTES_MAX_REQUESTS_JITTER": "0",
+        "QUOTES_MAX_READS": "4",  # verify look-ups count as reads
         "QUOTES_RATELIMIT_ENABLED": "false",
         "QUOTES_SHARE_MODELS": "true",
         "QUOTES_WORKER_TIMEOUT": "120",
