@@ -199,7 +199,9 @@ def test_workers_recycled_after_embedding_are_replaced_at_once(tmp_path: Path) -
     env = {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{tmp_path / 'recycle.db'}",
-        "QUOTES_MAX_READS": "4",  # verify look-ups count as reads
+        "QUOTES_MAX_READS": "4",  # verify look-ups count as reads ...
+        "QUOTES_MAX_REQUESTS": "4",  # ... and other requests with a body against MAX_REQUESTS
+        "QUOTES_MAX_REQUESTS_JITTER": "0",
         "QUOTES_RATELIMIT_ENABLED": "false",
         "QUOTES_SHARE_MODELS": "true",
         "QUOTES_WORKER_TIMEOUT": "120",
@@ -219,6 +221,17 @@ def test_workers_recycled_after_embedding_are_replaced_at_once(tmp_path: Path) -
         for _ in range(12):  # three generations of workers, each of which embedded a claim
             elapsed, status, _, _ = server.raw(verify, timeout=60)
             assert status == 200 and elapsed < 30
+        recycled = log.read_text().count("Autorestarting worker")
+        assert recycled >= 2
+        body = b'{"text": "He said \\"yes\\"."}'
+        extract = (
+            b"POST /v1/extract HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            + f"Content-Length: {len(body)}\r\n\r\n".encode()
+            + body
+        )
+        for _ in range(12):
+            elapsed, status, _, _ = server.raw(extract, timeout=60)
+            assert status == 200 and elapsed < 30
         text = log.read_text()
-        assert text.count("Autorestarting worker") >= 2
+        assert text.count("Autorestarting worker") >= recycled + 2
         assert "WORKER TIMEOUT" not in text
