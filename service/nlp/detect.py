@@ -13,7 +13,7 @@ import bisect
 from spacy.tokens import Doc
 
 from service.nlp.direct import direct_quote
-from service.nlp.doccache import doc_text
+from service.nlp.doccache import doc_text, lemma_of
 from service.nlp.lexicon import CueLexicon, cue_lexicon
 from service.nlp.marks import QuotedSpan, find_quoted_spans
 from service.nlp.reported import (
@@ -123,7 +123,7 @@ def _quote_mask(doc: Doc, quoted: list[QuotedSpan]) -> list[int]:
 
 def _believed(c: Candidate, lex: CueLexicon) -> bool:
     """Whether a candidate reports a belief (its cue is no speech verb: "thinks", "believes")."""
-    return c.cue is not None and c.cue.lemma_.lower() not in lex.speech_verbs
+    return c.cue is not None and lemma_of(c.cue).lower() not in lex.speech_verbs
 
 
 def _believed_inside(c: Candidate, outer: Candidate, lex: CueLexicon) -> bool:

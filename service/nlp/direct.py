@@ -8,7 +8,7 @@ import re
 
 from spacy.tokens import Doc, Token
 
-from service.nlp.doccache import doc_text, sent_of
+from service.nlp.doccache import doc_text, lemma_of, sent_of
 from service.nlp.lexicon import CueLexicon
 from service.nlp.marks import QuotedSpan
 from service.nlp.syntax import (
@@ -260,7 +260,7 @@ def _name_colon(doc: Doc, q: QuotedSpan, para_start: int) -> tuple[Token, Token]
 
 def _names_the_quote(cue: Token, qs: int, qe: int) -> bool:
     """Whether the cue only names the quoted words ("called “X”", "dubbed ‘Y’")."""
-    if cue.lemma_.lower() not in NAMING_LEMMAS or calls_names(cue, qs):
+    if lemma_of(cue).lower() not in NAMING_LEMMAS or calls_names(cue, qs):
         return False
     return any(qs <= c.i < qe for c in cue.children if c.dep_ in ("oprd", "dobj", "attr", "xcomp", "ccomp"))
 

@@ -13,10 +13,12 @@ from collections.abc import Iterable, Iterator
 
 import spacy
 from spacy.language import Language
+from spacy.pipeline import Lemmatizer
 from spacy.tokens import Doc
 
 from service.nlp import components  # noqa: F401  (registers the factories)
 from service.nlp.components.attribution import quotes_from_doc
+from service.nlp.doccache import set_lemmatizer
 from service.nlp.types import Quote
 from service.text.clean import clean_text
 
@@ -32,6 +34,11 @@ def build_nlp(model: str = MODEL_PACKAGE) -> Language:
     """Load the English model and add our components."""
     nlp = spacy.load(model)
     nlp.max_length = 2_000_000
+    # Lemmas on demand (`doccache.lemma_of`), for the few tokens the components ask about.
+    lemmatizer = nlp.get_pipe("lemmatizer")
+    assert isinstance(lemmatizer, Lemmatizer)
+    nlp.disable_pipe("lemmatizer")
+    set_lemmatizer(lemmatizer.lemmatize)
     nlp.add_pipe("paragraph_breaks", before="parser")
     nlp.add_pipe("quote_detector", last=True)
     nlp.add_pipe("speaker_attribution", last=True)

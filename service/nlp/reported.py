@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from spacy.tokens import Token
 
-from service.nlp.doccache import doc_text, sent_of
+from service.nlp.doccache import doc_text, lemma_of, sent_of
 from service.nlp.lexicon import speaker_lexicon
 from service.nlp.speakers import DOCUMENT_NOUNS, ORG_HEADS, is_human_noun
 from service.nlp.syntax import (
@@ -123,14 +123,14 @@ def reported_speech(ctx: Context, verb: Token) -> list[Candidate]:
         return out  # the idiom "That said, ..."
     if (
         verb.tag_ == "VBN"
-        and verb.lemma_.lower() == "ask"
+        and lemma_of(verb).lower() == "ask"
         and not any(c.dep_ == "nsubj" for c in verb.children)
     ):
         return out
     aside = parenthetical(ctx, verb, subj) or introduced_paragraph(ctx, verb, subj)
     if aside is not None:
         return [aside]
-    cognition = verb.lemma_.lower() not in ctx.lex.speech_verbs
+    cognition = lemma_of(verb).lower() not in ctx.lex.speech_verbs
     for child in complements(verb):
         if not any(t.pos_ in ("VERB", "AUX") for t in child.subtree):
             continue
@@ -161,15 +161,15 @@ def reported_speech(ctx: Context, verb: Token) -> list[Candidate]:
         c = ctx.candidate(verb, start, end, qtype, [(start, end)], para_of(starts, start))
         c.subject = subj
         out.append(c)
-    if not out and verb.lemma_.lower() in BARE_CLAUSE_CUES:
+    if not out and lemma_of(verb).lower() in BARE_CLAUSE_CUES:
         bare = bare_clause(ctx, verb, subj)
         if bare is not None:
             out.append(bare)
-    if not out and verb.lemma_.lower() in DIRECTIVE_CUES:
+    if not out and lemma_of(verb).lower() in DIRECTIVE_CUES:
         order = directive(ctx, verb, subj)
         if order is not None:
             out.append(order)
-    if not out and verb.lemma_.lower() in ctx.lex.object_verbs:
+    if not out and lemma_of(verb).lower() in ctx.lex.object_verbs:
         said = speech_object(ctx, verb, subj)
         if said is not None:
             out.append(said)
@@ -215,14 +215,14 @@ def object_is_said(ctx: Context, verb: Token, obj: Token) -> bool:
     charges", "defended the title", "welcomed the Red Sox to the Bronx", "questioned the
     officer"), "portrayed the plan as a tax hike" (not "portrayed a detective"), "slammed the
     decision" (not "slammed a dunk", "blasted a home run")."""
-    lemma = verb.lemma_.lower()
+    lemma = lemma_of(verb).lower()
     if lemma == "call":
         return any(k.dep_ == "oprd" for k in verb.children)
     said_as = any(k.dep_ == "prep" and k.lower_ == "as" and k.i > obj.i for k in verb.children)
     if lemma in ctx.lex.object_needs_as or said_as:
         return said_as  # "defended Sanders as a mainstream candidate"
     if lemma in ctx.lex.object_not_person:
-        return not (is_person(obj) or obj.lemma_.lower() in ctx.lex.act_objects)
+        return not (is_person(obj) or lemma_of(obj).lower() in ctx.lex.act_objects)
     if lemma in ctx.lex.object_also_physical:
         return not any(k.dep_ == "nummod" or k.lower_ in ("a", "an") for k in obj.children)
     return True
@@ -243,7 +243,7 @@ def is_person(tok: Token) -> bool:
     """A name of a person, team or other body, or a noun for people ("the officer")."""
     if tok.ent_type_ in ("PERSON", "ORG", "NORP") or tok.pos_ == "PROPN":
         return True
-    lemma = tok.lemma_.lower()
+    lemma = lemma_of(tok).lower()
     return tok.pos_ == "NOUN" and (lemma in _SPEAKERS.titles or lemma in _SPEAKERS.description_heads)
 
 
@@ -251,7 +251,7 @@ def may_be_source(ctx: Context, subj: Token) -> bool:
     """Whether a subject may be the source of a report: one that can speak, an organisation
     ("the committee") or a document ("the report", "the statement"); not "the recipe" (calls
     for flour) or "the name" (suggests)."""
-    lemma = subj.lemma_.lower()
+    lemma = lemma_of(subj).lower()
     return can_speak(subj) or lemma in ORG_HEADS or lemma in DOCUMENT_NOUNS or lemma in ctx.lex.speech_nouns
 
 
@@ -313,7 +313,7 @@ def directive(ctx: Context, verb: Token, subj: Token) -> Candidate | None:
         obj = next((k for k in verb.children if k.dep_ in ("dobj", "dative") and verb.i < k.i < comp.i), None)
         first = obj.left_edge if obj is not None else comp.left_edge
         last = comp.right_edge
-    elif verb.lemma_.lower() == "call":
+    elif lemma_of(verb).lower() == "call":
         first, last = called_for(verb)
     if first is None or last is None:
         return None
@@ -376,7 +376,7 @@ def bare_clause(ctx: Context, verb: Token, subj: Token) -> Candidate | None:
     if last - first < 3 or any(in_quote[i] for i in range(first, last + 1)):
         return None
     finite = [t for t in doc[first : last + 1] if t.tag_ in ("VBD", "VBZ", "VBP", "MD")]
-    if not finite or any(t.lemma_.lower() in ctx.lex.speech_verbs for t in finite[:1]):
+    if not finite or any(lemma_of(t).lower() in ctx.lex.speech_verbs for t in finite[:1]):
         return None
     if doc[first].pos_ not in ("NOUN", "PROPN", "PRON", "DET", "ADJ", "NUM") and doc[first].tag_ != "VBG":
         return None  # a clause opens with its subject (a gerund: "said having him back was a boost")
@@ -582,8 +582,8 @@ def as_aside_verb(ctx: Context, mark: Token) -> Token | None:
     if mark.i + 1 < len(doc) and doc[mark.i + 1].lower_ in ("though", "if"):
         return None  # "as though he were screaming"
     objs = [k for k in verb.children if k.dep_ in ("dobj", "ccomp", "xcomp")]
-    puts_it = verb.lemma_.lower() == "put" and [k.lower_ for k in objs] == ["it"]
-    if not puts_it and (objs or verb.lemma_.lower() not in ctx.lex.speech_verbs):
+    puts_it = lemma_of(verb).lower() == "put" and [k.lower_ for k in objs] == ["it"]
+    if not puts_it and (objs or lemma_of(verb).lower() not in ctx.lex.speech_verbs):
         return None  # "as expected", "as he announced the plan": no source of the sentence
     if not any(k.dep_ in ("nsubj", "agent") for k in verb.children):
         return None
@@ -616,7 +616,7 @@ def speech_noun_clauses(ctx: Context) -> list[Candidate]:
     doc, starts, in_quote = ctx.doc, ctx.starts, ctx.in_quote
     out = []
     for noun in doc:
-        if noun.pos_ != "NOUN" or noun.lemma_.lower() not in ctx.lex.speech_nouns or in_quote[noun.i]:
+        if noun.pos_ != "NOUN" or lemma_of(noun).lower() not in ctx.lex.speech_nouns or in_quote[noun.i]:
             continue
         src = noun_source(noun)
         clause = next(
@@ -708,7 +708,7 @@ def according_to(ctx: Context) -> list[Candidate]:
         media = media_inside(src, ctx.lex)
         speaker_tok = src
         via = None
-        if src.lemma_.lower() in ("report", "reports", "media") and media is not None:
+        if lemma_of(src).lower() in ("report", "reports", "media") and media is not None:
             speaker_tok, via = media, None
         qtype = quote_type(ctx, first, last)
         c = Candidate(

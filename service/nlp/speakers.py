@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span, Token
 
-from service.nlp.doccache import doc_text, ent_of, sent_of
+from service.nlp.doccache import doc_text, ent_of, lemma_of, sent_of
 from service.nlp.lexicon import cue_lexicon, first_name_genders, speaker_lexicon
 from service.vocab import SpeakerKind
 
@@ -273,7 +273,7 @@ class ArticleEntities:
             for t in self.doc
             if t.pos_ == "PROPN"
             and t.dep_ in ("nsubj", "nsubjpass")
-            and cue_lexicon().is_cue_lemma(t.head.lemma_)
+            and cue_lexicon().is_cue_lemma(lemma_of(t.head))
         }
         for run in _untagged_runs(self.doc):
             head = run[-1]
@@ -675,7 +675,7 @@ class Resolved:
 
 def is_human_noun(tok: Token) -> bool:
     """Whether a common noun names people ("spokesperson", "officials", "researchers")."""
-    lemma = tok.lemma_.lower()
+    lemma = lemma_of(tok).lower()
     if lemma in ORG_HEADS or lemma in DOCUMENT_NOUNS:
         return False
     return (
@@ -850,7 +850,7 @@ class SpeakerResolver:
             human = tok.pos_ == "NOUN" and is_human_noun(tok)
             role = self._phrase(tok) if human else None
             return Resolved(org.name, ORG, _mention_chars(tok), org, human, role, _singular(tok))
-        if tok.lemma_.lower() in DOCUMENT_NOUNS and tok.pos_ == "NOUN":
+        if lemma_of(tok).lower() in DOCUMENT_NOUNS and tok.pos_ == "NOUN":
             # "a statement from the Prime Minister's Office said", "a blog post for InfoAmazonia"
             owner = self._owner(tok, ("from", "by", "of", "for", "on", "at"))
             if owner is not None:
@@ -863,7 +863,7 @@ class SpeakerResolver:
         """Role nouns, descriptions and other noun phrases."""
         ents = self.entities
         words = {t.lower_ for t in tok.subtree if t.pos_ in ("NOUN", "PROPN", "ADJ") and t.i <= tok.i}
-        head = tok.lemma_.lower()
+        head = lemma_of(tok).lower()
         s, e = _mention_chars(tok)
         human = is_human_noun(tok)
         if tok.pos_ == "NOUN":

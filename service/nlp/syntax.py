@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Token
 
-from service.nlp.doccache import ent_of, sent_of
+from service.nlp.doccache import ent_of, lemma_of, sent_of
 from service.nlp.lexicon import CueLexicon
 
 SUBJ_DEPS = {"nsubj", "nsubjpass", "csubj"}
@@ -59,7 +59,7 @@ def is_cue(tok: Token, lex: CueLexicon, speech_only: bool = False) -> bool:
         return False  # "pledged delegates", "so-called"
     if tok.pos_ not in ("VERB", "AUX") and tok.tag_ not in ("VBD", "VBZ", "VBP", "VBG", "VBN", "VB"):
         return False
-    lemma = tok.lemma_.lower()
+    lemma = lemma_of(tok).lower()
     if lemma in ASPECTUAL and any(c.dep_ == "xcomp" for c in tok.children):
         return False  # "the threat will continue to evolve": no words reported
     if lemma in lex.speech_verbs:
@@ -75,7 +75,7 @@ def is_quote_cue(tok: Token, lex: CueLexicon) -> bool:
     return (
         tok.dep_ not in ("amod", "compound", "nmod")
         and tok.tag_ in ("VBD", "VBZ", "VBP", "VBG", "VBN", "VB")
-        and tok.lemma_.lower() in lex.quote_verbs
+        and lemma_of(tok).lower() in lex.quote_verbs
     )
 
 
@@ -226,7 +226,7 @@ def media_inside(tok: Token, lex: CueLexicon) -> Token | None:
         if (
             t.ent_type_ in ("ORG", "PERSON")
             and t.dep_ in ("pobj", "appos", "dobj", "nsubj")
-            or (t.ent_type_ == "ORG" and t.head.lemma_.lower() in ("from", "by"))
+            or (t.ent_type_ == "ORG" and lemma_of(t.head).lower() in ("from", "by"))
         ):
             return t
     for t in tok.subtree:
@@ -298,11 +298,11 @@ class Context:
         """The channel credited for a cue: "told Politico Europe", "according to CNN",
         "in an interview with KBS"."""
         for child in cue.children:
-            if cue.lemma_.lower() == "tell" and child.dep_ in ("dative", "dobj"):
+            if lemma_of(cue).lower() == "tell" and child.dep_ in ("dative", "dobj"):
                 if (
                     child.ent_type_ == "ORG"
                     or (child.pos_ == "PROPN" and child.ent_type_ != "PERSON")
-                    or child.lemma_.lower() in self.lex.media_heads
+                    or lemma_of(child).lower() in self.lex.media_heads
                 ):
                     return np_chars(child)
             if child.dep_ == "prep" and child.lower_ == "according":
@@ -311,7 +311,7 @@ class Context:
                     return np_chars(media_inside(src, self.lex) or src)
             if child.dep_ == "prep" and child.lower_ in ("in", "during"):
                 for p in child.children:
-                    if p.dep_ == "pobj" and p.lemma_.lower() in ("interview",):
+                    if p.dep_ == "pobj" and lemma_of(p).lower() in ("interview",):
                         for pp in p.children:
                             if pp.dep_ == "prep" and pp.lower_ in ("with", "to"):
                                 for o in pp.children:

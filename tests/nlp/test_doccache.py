@@ -8,7 +8,7 @@ import weakref
 import spacy
 from spacy.tokens import Doc, Span
 
-from service.nlp.doccache import doc_text, ent_of, sent_of
+from service.nlp.doccache import doc_text, ent_of, lemma_of, sent_of
 
 
 def _doc() -> Doc:
@@ -39,3 +39,16 @@ def test_caches_do_not_keep_their_doc_alive() -> None:
     del doc, docs
     gc.collect()
     assert [r() for r in refs] == [None, None, None]
+
+
+def test_lemmas_on_demand_are_the_lemmatizers() -> None:
+    """The pipeline does not lemmatise every token; `lemma_of` gives what its lemmatizer would."""
+    from service.nlp.pipeline import MODEL_PACKAGE, get_extractor
+
+    text = (
+        'North Korea has sent troops to Russia, officials said. "We\'re watching," Kirby told '
+        "reporters, adding that the soldiers were being trained and would likely be deployed."
+    )
+    ours = get_extractor().nlp(text)
+    reference = spacy.load(MODEL_PACKAGE)(text)
+    assert [lemma_of(t) for t in ours] == [t.lemma_ for t in reference]
