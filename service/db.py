@@ -3,7 +3,8 @@
 - ``DATABASE_URL`` unset: an SQLite file ``var/quotes.db`` under the project root.
 - ``postgresql://`` / ``postgres://`` URLs use the psycopg 3 driver (``postgresql+psycopg://``).
 
-SQLite connections run in WAL mode with foreign keys on and a busy timeout; a connection whose
+SQLite connections run in WAL mode with foreign keys on, a busy timeout, the file memory-mapped
+and a 32 MiB page cache; a connection whose
 execution options carry ``sqlite_begin="IMMEDIATE"`` starts its transactions with
 ``BEGIN IMMEDIATE`` (the write lock at once), which is how ingest serialises writers on SQLite.
 ``upgrade_db`` brings the schema to the Alembic head under a lock (PostgreSQL advisory lock, or
@@ -27,6 +28,10 @@ from sqlalchemy.pool import StaticPool
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = PROJECT_ROOT / "var" / "quotes.db"
+# SQLite reads: the file mapped into memory (pages read from the OS's cache without a read()
+# call each: a full-text search touches thousands of pages) and a page cache per connection.
+SQLITE_MMAP_BYTES = 1 << 30
+SQLITE_CACHE_KIB = 32 * 1024
 # Arbitrary constant key of the PostgreSQL advisory lock held while migrating.
 MIGRATION_LOCK_KEY = 0x51554F54  # "QUOT"
 
@@ -69,6 +74,8 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
         cur = dbapi_conn.cursor()
         if not memory:
             cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
+        cur.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA busy_timeout=60000")
         cur.close()

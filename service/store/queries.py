@@ -34,6 +34,7 @@ from sqlalchemy import (
     table,
 )
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Executable
 
 from models import (
     Article,
@@ -496,9 +497,10 @@ RANK_WINDOW = 2000
 # by their stems here (see `_sqlite_window`).
 FILTER_FIRST_MAX = 1500
 # SQLite: the newest matches of a phrase counted to estimate how many quotes contain it, and
-# the most quotes a phrase may be in for FTS5's own bm25() to rank (see `_ranked_sqlite`).
+# the most index entries FTS5's own bm25() may walk (the quotes containing each word of the
+# query, added up) before the window is ranked in Python instead (see `_ranked_sqlite`).
 DF_SAMPLE = 1000
-SQL_BM25_MAX_DF = 300_000
+SQL_BM25_MAX_WALK = 100_000
 # PostgreSQL: the newest quotes searched first, and the share of them that must match for the
 # rest to be found by walking the primary key backwards rather than through the GIN index.
 PROBE_ROWS = 20_000
@@ -628,6 +630,17 @@ def _ranked_postgresql(
     return _page_after(hits, after, limit)
 
 
+def _plain_rows(conn: Connection, stmt: Executable) -> list[Any]:
+    """Every row of ``stmt`` as the driver's plain tuple: a search's window is thousands of rows,
+    and SQLAlchemy ``Row`` objects cost more than the query and, kept until the window is ranked,
+    bring on full garbage collections (tens of milliseconds each in a process of some size)."""
+    result = conn.execute(stmt)
+    try:
+        return list(result.cursor.fetchall())
+    finally:
+        result.close()
+
+
 def _page_after(
     hits: list[tuple[float, int]], after: SearchAfter | None, limit: int
 ) -> list[tuple[float, int]]:
@@ -648,15 +661,17 @@ def _ranked_sqlite(
 ) -> list[tuple[float, int]]:
     """(rank, id) of the page: BM25 over the newest `RANK_WINDOW` matches.
 
-    FTS5's own ``bm25()`` first walks every match of each phrase (their document frequencies):
-    cheap for rarer phrases, ~150 ms for a word found in most of a million quotes whatever the
-    limit. So when a phrase is found in more than `SQL_BM25_MAX_DF` quotes (estimated), the
-    window is ranked in Python instead (`service.text.ranking`: the same formula, the
-    frequencies estimated); both give the same ranks when the frequencies are exact."""
+    FTS5's own ``bm25()`` first walks every match of each phrase (their document frequencies),
+    and a phrase's matches are found by reading the entries of each of its words: cheap for rare
+    words, ~50 ms for a word found in most of a million quotes and ~200 ms for a phrase of two
+    such words, whatever the limit. So when the words of the query are found in more than
+    `SQL_BM25_MAX_WALK` quotes (estimated, added up), the window is ranked in Python instead
+    (`service.text.ranking`: the same formula, the frequencies estimated); both give the same
+    ranks when the frequencies are exact."""
     conn = session.connection()
     phrases = [phrase_stems(part) for part in parts]
     stats = _fts_stats(conn, parts)
-    if max(stats.document_frequency) <= SQL_BM25_MAX_DF:
+    if _bm25_walk(conn, parts, stats) <= SQL_BM25_MAX_WALK:
         source, match, rank = _fulltext("sqlite", parts)
         if with_article:
             source = source.join(Article, Article.id == Quote.article_id)
@@ -667,7 +682,7 @@ def _ranked_sqlite(
             .order_by(_newest_first("sqlite"))
             .limit(RANK_WINDOW)
         )
-        hits = sorted((float(r[1]), int(r[0])) for r in conn.execute(window))
+        hits = sorted((float(rank), int(quote_id)) for quote_id, rank in _plain_rows(conn, window))
     else:
         ids, documents = _sqlite_window(conn, parts, phrases, conds, with_article)
         hits = sorted(zip(bm25(documents, stats), ids, strict=True))
@@ -680,7 +695,7 @@ def _sqlite_window(
     phrases: list[tuple[str, ...]],
     conds: list[ColumnElement[bool]],
     with_article: bool,
-) -> tuple[list[int], list[tuple[int, list[int]]]]:
+) -> tuple[list[int], list[tuple[int, tuple[int, ...]]]]:
     """Ids of the newest `RANK_WINDOW` quotes matching every part and filter, with their length
     and phrase frequencies (`service.text.ranking.bm25`'s input).
 
@@ -692,14 +707,12 @@ def _sqlite_window(
     quotes = Quote.__table__
     filtered: Any = quotes.join(Article, Article.id == Quote.article_id) if with_article else quotes
     ids: list[int] = []
-    documents: list[tuple[int, list[int]]] = []
+    documents: list[tuple[int, tuple[int, ...]]] = []
     if conds:
         few = select(Quote.id).select_from(filtered).where(*conds).limit(FILTER_FIRST_MAX + 1).subquery()
         if (conn.execute(select(func.count()).select_from(few)).scalar() or 0) <= FILTER_FIRST_MAX:
-            rows = conn.execute(
-                select(Quote.id, Quote.text).select_from(filtered).where(*conds).order_by(Quote.id.desc())
-            )
-            for quote_id, text in rows:
+            newest_first = select(Quote.id, Quote.text).select_from(filtered).order_by(Quote.id.desc())
+            for quote_id, text in _plain_rows(conn, newest_first.where(*conds)):
                 tokens = stems(text)
                 if contains_all(tokens, phrases):
                     ids.append(quote_id)
@@ -708,20 +721,25 @@ def _sqlite_window(
                         break
             return ids, documents
     source, match, _rank = _fulltext("sqlite", parts)
-    if with_article:
-        source = source.join(Article, Article.id == Quote.article_id)
     fts: ColumnElement[Any] = literal_column("quotes_fts")
+    rowid: ColumnElement[int] = literal_column("quotes_fts.rowid")
     sizes = table("quotes_fts_docsize", column("id", BigInteger), column("sz"))
-    window: Any = conn.execute(
-        select(Quote.id, func.highlight(fts, 0, OPEN, CLOSE), sizes.c.sz)
-        .select_from(source.join(sizes, sizes.c.id == Quote.id))
+    if conds:
+        if with_article:
+            source = source.join(Article, Article.id == Quote.article_id)
+    else:  # highlight() reads the text itself: no join with quotes to walk
+        source = table("quotes_fts")
+    window = _plain_rows(
+        conn,
+        select(rowid, func.highlight(fts, 0, OPEN, CLOSE), sizes.c.sz)
+        .select_from(source.join(sizes, sizes.c.id == rowid))
         .where(match, *conds)
-        .order_by(_newest_first("sqlite"))
-        .limit(RANK_WINDOW)
+        .order_by(rowid.desc())
+        .limit(RANK_WINDOW),
     )
-    for row in window:
-        ids.append(row[0])
-        documents.append((_varint(row[2] or b"\x00")[0], marked_frequencies(row[1] or "", phrases)))
+    for quote_id, marked, size in window:
+        ids.append(quote_id)
+        documents.append((_varint(size or b"\x00")[0], marked_frequencies(marked or "", phrases)))
     return ids, documents
 
 
@@ -732,22 +750,42 @@ def _fts_stats(conn: Connection, parts: list[str]) -> CorpusStats:
     block = conn.exec_driver_sql("SELECT block FROM quotes_fts_data WHERE id = 1").scalar() or b""
     documents, i = _varint(block)
     tokens, _ = _varint(block, i)
+    frequencies = tuple(_estimated_df(conn, part, documents) for part in parts)
+    return CorpusStats(documents, tokens / documents if documents else 0.0, frequencies)
+
+
+def _estimated_df(conn: Connection, part: str, documents: int) -> float:
+    """How many quotes contain ``part`` (a phrase or a word): exact up to `DF_SAMPLE`, else
+    extrapolated from the id range that its newest `DF_SAMPLE` matches span."""
+    count, oldest = conn.exec_driver_sql(
+        "SELECT count(*), min(rowid) FROM (SELECT rowid FROM quotes_fts WHERE quotes_fts MATCH ? "
+        "ORDER BY rowid DESC LIMIT ?)",
+        (f'"{part}"', DF_SAMPLE),
+    ).one()
+    if count < DF_SAMPLE or oldest is None:
+        return float(count)
     # Two queries: SQLite reads min() or max() of the key from the index, both at once by a scan.
     lowest = conn.exec_driver_sql("SELECT min(id) FROM quotes").scalar()
     highest = conn.exec_driver_sql("SELECT max(id) FROM quotes").scalar()
-    frequencies = []
-    for part in parts:
-        count, oldest = conn.exec_driver_sql(
-            "SELECT count(*), min(rowid) FROM (SELECT rowid FROM quotes_fts WHERE quotes_fts MATCH ? "
-            "ORDER BY rowid DESC LIMIT ?)",
-            (f'"{part}"', DF_SAMPLE),
-        ).one()
-        if count < DF_SAMPLE or lowest is None or highest is None or oldest is None:
-            frequencies.append(float(count))
-        else:
-            share = (highest - oldest + 1) / (highest - lowest + 1)
-            frequencies.append(min(float(documents), count / share))
-    return CorpusStats(documents, tokens / documents if documents else 0.0, tuple(frequencies))
+    if lowest is None or highest is None:
+        return float(count)
+    share = (highest - oldest + 1) / (highest - lowest + 1)
+    return min(float(documents), count / share)
+
+
+def _bm25_walk(conn: Connection, parts: list[str], stats: CorpusStats) -> float:
+    """About how many index entries FTS5's ``bm25()`` reads for this query: the quotes that
+    contain each word of it (a phrase's words each), added up; a word's own estimate is that
+    of a part that is that word."""
+    known = dict(zip(parts, stats.document_frequency, strict=True))
+    walk = 0.0
+    for word in (w for part in parts for w in part.split()):
+        if word not in known:
+            known[word] = _estimated_df(conn, word, stats.documents)
+        walk += known[word]
+        if walk > SQL_BM25_MAX_WALK:
+            break
+    return walk
 
 
 def _varint(data: bytes, i: int = 0) -> tuple[int, int]:

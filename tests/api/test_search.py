@@ -88,10 +88,23 @@ def test_filters_first_or_last_and_either_ranking_give_the_same_pages(
     monkeypatch.setattr(queries, "FILTER_FIRST_MAX", -1)
     assert [search(sample_client, q, **params) for q, params in cases] == first
     # ... and ranking the window in Python (done for very common words) gives FTS5's bm25 order.
-    monkeypatch.setattr(queries, "SQL_BM25_MAX_DF", -1)
+    monkeypatch.setattr(queries, "SQL_BM25_MAX_WALK", -1)
     assert [search(sample_client, q, **params) for q, params in cases] == first
     assert [search(sample_client, q) for q in ("russia", "watch", '"North Korea"')] == plain
     assert all(first[:3]) and all(plain)
+
+
+def test_sqlite_counts_a_phrase_by_the_entries_of_its_words(sample_app: Flask) -> None:
+    # FTS5's bm25() reads every entry of each word of a phrase, however rare the phrase: the
+    # estimate that chooses between it and ranking in Python adds the words up.
+    with get_db_session(sample_app) as session:
+        if session.get_bind().dialect.name != "sqlite":
+            return
+        conn = session.connection()
+        words = queries._fts_stats(conn, ["north", "korea"]).document_frequency
+        stats = queries._fts_stats(conn, ["north korea"])
+        assert queries._bm25_walk(conn, ["north korea"], stats) == sum(words) > 0
+        assert stats.document_frequency[0] <= min(words)
 
 
 def test_best_match_first_and_the_cursor_walks_every_hit_once(sample_app: Flask) -> None:

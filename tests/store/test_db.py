@@ -7,7 +7,15 @@ from pathlib import Path
 import pytest
 from sqlalchemy import inspect
 
-from service.db import DEFAULT_SQLITE_PATH, database_url, lock_key, make_engine, upgrade_db
+from service.db import (
+    DEFAULT_SQLITE_PATH,
+    SQLITE_CACHE_KIB,
+    SQLITE_MMAP_BYTES,
+    database_url,
+    lock_key,
+    make_engine,
+    upgrade_db,
+)
 
 
 def test_database_url(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -28,6 +36,14 @@ def test_upgrade_is_idempotent_and_in_memory_works(tmp_path: Path) -> None:
         tables = set(inspect(engine).get_table_names())
         assert {"articles", "speakers", "speaker_aliases", "quotes", "occurrences", "statements"} <= tables
         engine.dispose()
+
+
+def test_sqlite_connections_map_the_file_and_keep_a_page_cache(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'a.db'}")
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA mmap_size").scalar() == SQLITE_MMAP_BYTES
+        assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == -SQLITE_CACHE_KIB
+    engine.dispose()
 
 
 def test_lock_key_is_stable_signed_64_bit() -> None:
