@@ -3,7 +3,8 @@
 - ``DATABASE_URL`` unset: an SQLite file ``var/quotes.db`` under the project root.
 - ``postgresql://`` / ``postgres://`` URLs use the psycopg 3 driver (``postgresql+psycopg://``).
 
-SQLite connections run in WAL mode with foreign keys on, a busy timeout, the file memory-mapped
+PostgreSQL connections plan each statement for its values (``plan_cache_mode``). SQLite
+connections run in WAL mode with foreign keys on, a busy timeout, the file memory-mapped
 and a 32 MiB page cache; a connection whose
 execution options carry ``sqlite_begin="IMMEDIATE"`` starts its transactions with
 ``BEGIN IMMEDIATE`` (the write lock at once), which is how ingest serialises writers on SQLite.
@@ -59,7 +60,9 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
     u = make_url(resolved)
     if u.get_backend_name() != "sqlite":
         kwargs.setdefault("pool_pre_ping", True)
-        return create_engine(resolved, **kwargs)
+        engine = create_engine(resolved, **kwargs)
+        event.listen(engine, "connect", _plan_each_statement)
+        return engine
     memory = u.database in (None, "", ":memory:")
     connect_args = dict(kwargs.pop("connect_args", {}))
     connect_args.setdefault("timeout", 60)
@@ -86,6 +89,15 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
         conn.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
+
+
+def _plan_each_statement(dbapi_conn: Any, _record: Any) -> None:
+    """PostgreSQL plans every statement for its own values: psycopg prepares a statement run a
+    few times on a connection, and PostgreSQL would then plan it once for any values; a search
+    planned for a phrase of common words and run for a rare one (or the reverse) took seconds."""
+    with dbapi_conn.cursor() as cur:
+        cur.execute("SET plan_cache_mode = force_custom_plan")
+    dbapi_conn.commit()
 
 
 def make_session_factory(engine: Engine, *, writer: bool = False) -> sessionmaker[Session]:

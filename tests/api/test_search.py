@@ -190,3 +190,37 @@ def test_common_words_rank_only_the_newest_matches(sample_app: Flask, monkeypatc
     strong = add_quote(sample_app, "Russia, Russia and again Russia: Russia is the word")
     ids = [h["id"] for h in search(client, "russia")]
     assert ids[0] == strong and len(ids) == 2  # the two newest matches, best first
+
+
+def test_postgresql_searches_older_ranges_until_the_window_is_full(
+    sample_app: Flask, monkeypatch: Any
+) -> None:
+    # The newest PROBE_ROWS quotes first, then older id ranges: the same hits as one search of all.
+    client = sample_app.test_client()
+    for words in ("Russia again", "more on Russia", "Russia once more"):
+        add_quote(sample_app, words)
+    cases = [("russia", {}), ('"North Korea"', {}), ("russia", {"since": "2024-10-01"}), ("more", {})]
+    whole = [search(client, q, **params) for q, params in cases]
+    monkeypatch.setattr(queries, "PROBE_ROWS", 1)
+    assert [search(client, q, **params) for q, params in cases] == whole
+    monkeypatch.setattr(queries, "RANK_WINDOW", 2)
+    newest = [h["id"] for h in search(client, "russia")]
+    assert sorted(newest) == sorted(h["id"] for h in whole[0])[-2:]
+
+
+def test_next_range_is_as_wide_as_the_density_so_far_says(monkeypatch: Any) -> None:
+    monkeypatch.setattr(queries, "RANK_WINDOW", 2000)
+    # 100 matches in 1,000 ids: the other 1,900 need 19,000 ids, and a quarter more
+    assert queries._next_range(100, 1000, 50_000) == 50_000 - 23_750
+    assert queries._next_range(1999, 1000, 50_000) == 48_000  # at least twice what was searched
+    assert queries._next_range(0, 1000, 50_000) == 42_000  # nothing found: eight times
+    assert queries._next_range(10, 1000, 500) == 0
+
+
+def test_postgresql_plans_each_search_for_its_own_words(sample_app: Flask) -> None:
+    # psycopg prepares statements run often; a generic plan for every phrase cost seconds.
+    with get_db_session(sample_app) as session:
+        if session.get_bind().dialect.name != "postgresql":
+            return
+        queries.search_quotes(session, q="russia", limit=5, after=None)
+        assert session.execute(text("SHOW plan_cache_mode")).scalar() == "force_custom_plan"
