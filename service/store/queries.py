@@ -528,9 +528,20 @@ def _fulltext(dialect: str, parts: list[str]) -> tuple[Any, ColumnElement[bool],
         for part in parts[1:]:
             tsq = tsq.op("&&")(func.phraseto_tsquery(english, part))
         vector: ColumnElement[Any] = literal_column("quotes.search")
+        # A phrase's adjacent word pairs (migration 0011) narrow its candidates in their own GIN
+        # index: the tsvector's finds every quote with all the words, each checked in the table.
+        pairs: ColumnElement[Any] = literal_column("quotes.search_pairs")
+        in_pairs = [
+            pairs.op("@>")(func.quote_phrase_pairs(func.to_tsvector(english, part)))
+            for part in parts
+            if " " in part
+        ]
+        # With pairs, the tsvector's index is left out (the function form of @@ is not indexable):
+        # the planner combined it with theirs, reading every entry of each common word.
+        matches = func.ts_match_vq(vector, tsq) if in_pairs else vector.op("@@")(tsq)
         # ts_rank is a float4, which the driver reads back rounded: as float8 it round-trips exactly
         # through the cursor.
-        return quotes, vector.op("@@")(tsq), -cast(func.ts_rank(vector, tsq), Double)
+        return quotes, and_(*in_pairs, matches), -cast(func.ts_rank(vector, tsq), Double)
     fts = table("quotes_fts", column("rowid", BigInteger))
     expr = " ".join(f'"{part}"' for part in parts)  # FTS5 strings: each a phrase, all required
     match = literal_column("quotes_fts").op("MATCH")(expr)

@@ -164,7 +164,7 @@ def test_the_migration_indexes_existing_quotes(db_url: str) -> None:
         conn.execute(
             text(
                 'INSERT INTO quotes (id, article_id, start, "end", text, type, created_at) '
-                "VALUES (7, 1, 0, 1, 'The pelicans are migrating', 'direct', :d)"
+                "VALUES (7, 1, 0, 1, 'The pelicans are migrating south', 'direct', :d)"
             ),
             {"d": dt.date(2024, 1, 1)},
         )
@@ -173,7 +173,9 @@ def test_the_migration_indexes_existing_quotes(db_url: str) -> None:
         conn.commit()
     with make_session_factory(engine)() as session:
         hits = queries.search_quotes(session, q="pelican migrate", limit=5, after=None)
-    assert [h["id"] for h in hits] == [7]
+        phrase = queries.search_quotes(session, q='"migrating south"', limit=5, after=None)
+        assert queries.search_quotes(session, q='"south migrating"', limit=5, after=None) == []
+    assert [h["id"] for h in hits] == [7] == [h["id"] for h in phrase]
     engine.dispose()
 
 
@@ -224,3 +226,30 @@ def test_postgresql_plans_each_search_for_its_own_words(sample_app: Flask) -> No
             return
         queries.search_quotes(session, q="russia", limit=5, after=None)
         assert session.execute(text("SHOW plan_cache_mode")).scalar() == "force_custom_plan"
+
+
+def test_postgresql_phrases_find_what_the_phrase_query_finds(sample_app: Flask) -> None:
+    # The pairs of adjacent words (migration 0011) only narrow the candidates: every quote that
+    # phraseto_tsquery matches is found, with stop words, hyphens, punctuation and repeats.
+    texts = [
+        "A well-known fact, said the well-known man.",
+        "Known facts: the man said it twice, twice over.",
+        "The state of the union is strong, the state of the art is not.",
+    ]
+    for t in texts:
+        add_quote(sample_app, t)
+    phrases = [
+        "well-known man", "known fact", "fact said", "the well-known", "twice twice", "said it twice",
+        "state of the union", "state of the art", "union is strong", "the man said", "man well-known",
+    ]  # fmt: skip
+    with get_db_session(sample_app) as session:
+        if session.get_bind().dialect.name != "postgresql":
+            return
+        for phrase in phrases:
+            expected = session.scalars(
+                text("SELECT id FROM quotes WHERE search @@ phraseto_tsquery('english', :p) ORDER BY id"),
+                {"p": phrase},
+            ).all()
+            hits = queries.search_quotes(session, q=f'"{phrase}"', limit=50, after=None)
+            assert sorted(h["id"] for h in hits) == list(expected), phrase
+        assert queries.search_quotes(session, q='"man well-known"', limit=5, after=None) == []
