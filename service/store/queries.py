@@ -878,7 +878,7 @@ def list_article_quotes(
     return _quote_dicts(session, ids)
 
 
-def _quote_speaker(quote: Quote, canonical_name: str | None, kind: str | None) -> dict[str, Any] | None:
+def _quote_speaker(quote: Any, canonical_name: str | None, kind: str | None) -> dict[str, Any] | None:
     """The speaker object of a stored quote: its canonical speaker, or (no id) the unnamed
     description it is attributed to; None when it has no speaker."""
     if quote.speaker_id is not None:
@@ -888,45 +888,59 @@ def _quote_speaker(quote: Quote, canonical_name: str | None, kind: str | None) -
     return None
 
 
+# Columns, not ORM objects: loading Quote objects cost more than the query (Core, built once).
+_QUOTES_BY_IDS = (
+    select(
+        Quote.id,
+        Quote.text,
+        Quote.type,
+        Quote.start,
+        Quote.end,
+        Quote.cue,
+        Quote.mention,
+        Quote.speaker_id,
+        Quote.speaker_name,
+        Quote.speaker_kind,
+        Speaker.name.label("canonical_name"),
+        Speaker.kind.label("canonical_kind"),
+        *ARTICLE_REF_COLUMNS,
+    )
+    .join(Article, Article.id == Quote.article_id)
+    .outerjoin(Outlet, Outlet.id == Article.outlet_id)
+    .outerjoin(Speaker, Speaker.id == Quote.speaker_id)
+    .where(Quote.id.in_(bindparam("ids", expanding=True)))
+    .order_by(Quote.id)
+)
+
+
+_STATEMENT_IDS_OF_QUOTES = (
+    select(Occurrence.quote_id, Occurrence.statement_id)
+    .where(Occurrence.quote_id.in_(bindparam("ids", expanding=True)), Occurrence.statement_id.is_not(None))
+    .order_by(Occurrence.quote_id, Occurrence.start)
+)
+
+
 def _quote_dicts(session: Session, ids: Sequence[int]) -> list[dict[str, Any]]:
     if not ids:
         return []
-    rows = session.execute(
-        select(
-            Quote,
-            Speaker.name.label("canonical_name"),
-            Speaker.kind.label("canonical_kind"),
-            *ARTICLE_REF_COLUMNS,
-        )
-        .join(Article, Article.id == Quote.article_id)
-        .outerjoin(Outlet, Outlet.id == Article.outlet_id)
-        .outerjoin(Speaker, Speaker.id == Quote.speaker_id)
-        .where(Quote.id.in_(ids))
-        .order_by(Quote.id)
-    ).all()
+    conn = _connection(session)
+    rows = conn.execute(_QUOTES_BY_IDS, {"ids": list(ids)}).all()
     statement_ids: dict[int, list[int]] = defaultdict(list)
-    for quote_id, statement_id in session.execute(
-        select(Occurrence.quote_id, Occurrence.statement_id)
-        .where(Occurrence.quote_id.in_(ids), Occurrence.statement_id.is_not(None))
-        .order_by(Occurrence.quote_id, Occurrence.start)
-    ):
+    for quote_id, statement_id in conn.execute(_STATEMENT_IDS_OF_QUOTES, {"ids": list(ids)}):
         if statement_id is not None:  # filtered above; narrows the type
             statement_ids[quote_id].append(statement_id)
-    out = []
-    for row in rows:
-        quote = row.Quote
-        out.append(
-            {
-                "id": quote.id,
-                "text": quote.text,
-                "type": quote.type,
-                "start": quote.start,
-                "end": quote.end,
-                "cue": quote.cue,
-                "mention": quote.mention,
-                "speaker": _quote_speaker(quote, row.canonical_name, row.canonical_kind),
-                "article": _article_ref(row),
-                "statement_ids": _unique(statement_ids[quote.id]),
-            }
-        )
-    return out
+    return [
+        {
+            "id": row.id,
+            "text": row.text,
+            "type": row.type,
+            "start": row.start,
+            "end": row.end,
+            "cue": row.cue,
+            "mention": row.mention,
+            "speaker": _quote_speaker(row, row.canonical_name, row.canonical_kind),
+            "article": _article_ref(row),
+            "statement_ids": _unique(statement_ids[row.id]),
+        }
+        for row in rows
+    ]

@@ -100,9 +100,10 @@ def marked_frequencies(marked: str, phrases: Sequence[tuple[str, ...]]) -> tuple
     search, and tuples of numbers are no work for the garbage collector, lists are."""
     if len(phrases) == 1:
         return (marked.count(OPEN),)
-    counts = [0] * len(phrases)
+    key = phrases if isinstance(phrases, tuple) else tuple(phrases)
+    counts = [0] * len(key)
     for span in _MARKED.findall(marked):
-        for i, n in enumerate(_span_counts(span, tuple(phrases))):
+        for i, n in enumerate(_span_counts(span, key)):
             counts[i] += n
     return tuple(counts)
 
