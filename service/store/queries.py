@@ -908,14 +908,14 @@ _QUOTES_BY_IDS = (
     .join(Article, Article.id == Quote.article_id)
     .outerjoin(Outlet, Outlet.id == Article.outlet_id)
     .outerjoin(Speaker, Speaker.id == Quote.speaker_id)
-    .where(Quote.id.in_(bindparam("ids", expanding=True)))
+    .where(in_list(Quote.id, "ids"))
     .order_by(Quote.id)
 )
 
 
 _STATEMENT_IDS_OF_QUOTES = (
     select(Occurrence.quote_id, Occurrence.statement_id)
-    .where(Occurrence.quote_id.in_(bindparam("ids", expanding=True)), Occurrence.statement_id.is_not(None))
+    .where(in_list(Occurrence.quote_id, "ids"), Occurrence.statement_id.is_not(None))
     .order_by(Occurrence.quote_id, Occurrence.start)
 )
 
