@@ -13,10 +13,11 @@ from collections.abc import Iterable, Iterator
 
 import spacy
 from spacy.language import Language
-from spacy.pipeline import Lemmatizer
+from spacy.pipeline import AttributeRuler, Lemmatizer
 from spacy.tokens import Doc
 
 from service.nlp import components  # noqa: F401  (registers the factories)
+from service.nlp.attrs import speed_up
 from service.nlp.components.attribution import quotes_from_doc
 from service.nlp.doccache import set_lemmatizer
 from service.nlp.types import Quote
@@ -39,6 +40,9 @@ def build_nlp(model: str = MODEL_PACKAGE) -> Language:
     assert isinstance(lemmatizer, Lemmatizer)
     nlp.disable_pipe("lemmatizer")
     set_lemmatizer(lemmatizer.lemmatize)
+    ruler = nlp.get_pipe("attribute_ruler")
+    assert isinstance(ruler, AttributeRuler)
+    speed_up(ruler)  # the same annotations, matched faster (`attrs`)
     nlp.add_pipe("paragraph_breaks", before="parser")
     nlp.add_pipe("quote_detector", last=True)
     nlp.add_pipe("speaker_attribution", last=True)
