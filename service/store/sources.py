@@ -46,6 +46,10 @@ SPEAKER_REGISTRY = SEEDS_DIR / "speakers.json"
 URL_CHARS = 2000
 OUTLET_CHARS = 300
 FILE_SUFFIXES = (".txt", ".html", ".htm", ".jsonl")
+# A bulk ingest batch holds at most this many characters of text (besides ``batch_size`` articles):
+# the parse of a batch sets the process's peak memory, so a run of long articles goes in smaller
+# batches.
+BATCH_CHARS = 40_000
 
 
 class InputError(ValueError):
@@ -223,19 +227,25 @@ def _new_batches(
     batch_size: int,
     report: Callable[[IngestResult], None],
 ) -> Iterator[list[ArticleInput]]:
-    """Batches of the articles not stored yet; the others (stored before, or the same text
+    """Batches of the articles not stored yet (at most ``batch_size`` articles and, unless one article
+    is longer, `BATCH_CHARS` characters); the others (stored before, or the same text
     earlier in this input) are reported as duplicates right away."""
     seen: set[str] = set()
     batch: list[ArticleInput] = []
+    chars = 0
     for a in articles:
         if a.content_hash in seen:  # the same text twice in one run
             report(IngestResult(a.external_id, "duplicate", None, "same content (earlier in this input)"))
             continue
         seen.add(a.content_hash)
+        if batch and chars + len(a.text) > BATCH_CHARS:
+            yield from _drop_stored(batch, session_factory, report)
+            batch, chars = [], 0
         batch.append(a)
+        chars += len(a.text)
         if len(batch) >= batch_size:
             yield from _drop_stored(batch, session_factory, report)
-            batch = []
+            batch, chars = [], 0
     if batch:
         yield from _drop_stored(batch, session_factory, report)
 

@@ -115,3 +115,31 @@ def test_seed_articles_stored_by_two_workers_as_by_one(tmp_path: Path) -> None:
     one = export(1)
     assert len(one) > 50 and len({r["statement"]["id"] for r in one if r.get("statement")}) > 10
     assert two == one
+
+
+def test_bulk_batches_hold_at_most_batch_chars_of_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run of long articles is extracted in smaller batches (the parse of a batch sets the peak
+    memory); every article is still stored once, in order."""
+    import service.store.sources as sources
+
+    monkeypatch.setattr(sources, "BATCH_CHARS", 120)
+    seen: list[list[str]] = []
+
+    def recording_extract(texts: list[str]) -> list[list[XQuote]]:
+        seen.append(list(texts))
+        return fake_extract(texts)
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'q.db'}")
+    upgrade_db(engine)
+    factory = make_session_factory(engine, writer=True)
+    articles = [article(i) for i in range(9)]
+    summary = run_ingest(articles, factory, extract_many=recording_extract, registry=None, batch_size=16,
+                         embed_fn=pseudo_embed)  # fmt: skip
+    assert [r.external_id for r in summary.results] == [a.external_id for a in articles]
+    assert all(r.status == "added" for r in summary.results)
+    assert len(seen) > 1
+    assert all(len(b) == 1 or sum(map(len, b)) <= 120 for b in seen)
+    assert [t for b in seen for t in b] == [a.text for a in articles]
+    engine.dispose()
