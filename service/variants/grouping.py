@@ -238,13 +238,12 @@ def band_keys(f: Features) -> list[int]:
         _TEMPLATE.append(MinHash(num_perm=NUM_PERM, seed=_SEED))
     m = _TEMPLATE[0].copy()
     m.update_batch([s.encode() for s in sorted(f.stems)])
-    hv = m.hashvalues
-    keys = []
-    for b in range(BANDS):
-        chunk = ",".join(str(int(x)) for x in hv[b * ROWS : (b + 1) * ROWS])
-        digest = hashlib.blake2b(f"{b}:{chunk}".encode(), digest_size=8).digest()
-        keys.append(int.from_bytes(digest, "big", signed=True))
-    return keys
+    hv = list(map(str, m.hashvalues.tolist()))
+    bands = (f"{b}:{','.join(hv[b * ROWS : (b + 1) * ROWS])}" for b in range(BANDS))
+    return [
+        int.from_bytes(hashlib.blake2b(band.encode(), digest_size=8).digest(), "big", signed=True)
+        for band in bands
+    ]
 
 
 # --- labels and diffs ---
