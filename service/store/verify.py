@@ -222,19 +222,35 @@ def _fulltext_top(dialect: str) -> Any:
             .limit(FTS_CANDIDATES)
         )
     # Unranked: bm25 would count the documents of every term, common ones too.
-    return (
-        select(literal_column("rowid"))
-        .select_from(text("quotes_fts"))
-        .where(literal_column("quotes_fts").op("MATCH")(query))
-        .order_by(literal_column("rowid").desc())
-        .limit(FTS_CANDIDATES)
-    )
+    return _SQLITE_FTS.order_by(literal_column("rowid").desc()).limit(FTS_CANDIDATES)
+
+
+_SQLITE_FTS: Any = (
+    select(literal_column("rowid"))
+    .select_from(text("quotes_fts"))
+    .where(literal_column("quotes_fts").op("MATCH")(bindparam("query")))
+)
+# FTS5 reads a match in rowid order much faster than newest first (about 0.6 against 1.1 ms on 100k
+# quotes): when no more than FTS_CANDIDATES quotes match, which is most look-ups, that read is all.
+_SQLITE_FTS_FIRST = _SQLITE_FTS.limit(FTS_CANDIDATES + 1)
+
+
+def _sqlite_fulltext_ids(session: Session, query: str) -> list[int]:
+    """The ids of the quotes `_fulltext_top` finds on SQLite (the newest ``FTS_CANDIDATES``)."""
+    ids = list(session.connection().scalars(_SQLITE_FTS_FIRST, {"query": query}))
+    if len(ids) > FTS_CANDIDATES:
+        ids = list(session.connection().scalars(_fulltext_top("sqlite"), {"query": query}))
+    return [int(i) for i in ids]
 
 
 def _fulltext_select(dialect: str, scope: str) -> Any:
-    """The units of the quotes `_fulltext_top` finds: of anyone but the ``speakers`` or of no known
-    speaker (scope "but"), or all ("any")."""
-    stmt = select(*_COLS).where(Occurrence.quote_id.in_(_fulltext_top(dialect).scalar_subquery()))
+    """The units of the quotes `_fulltext_top` finds (on SQLite: of the quotes ``quotes``, found
+    first by `_sqlite_fulltext_ids`): of anyone but the ``speakers`` or of no known speaker (scope
+    "but"), or all ("any")."""
+    if dialect == "sqlite":
+        stmt = select(*_COLS).where(in_list(Occurrence.quote_id, "quotes"))
+    else:
+        stmt = select(*_COLS).where(Occurrence.quote_id.in_(_fulltext_top(dialect).scalar_subquery()))
     if scope == "but":
         others = not_in_list(Occurrence.speaker_id, "speakers")
         stmt = stmt.where(or_(Occurrence.speaker_id.is_(None), others))
@@ -269,24 +285,26 @@ def fulltext_candidates(
         every_unit = all_units(session, speaker_ids)
     if every_unit:
         return []
+    params: dict[str, Any]
     if session.get_bind().dialect.name == "postgresql":
         dialect, query = "postgresql", " | ".join("(" + " & ".join(words) + ")" for words in terms)
+        params = {"query": query}
     else:
         query = " OR ".join("(" + " AND ".join(f'"{w}"' for w in words) + ")" for words in terms)
-        dialect = "sqlite"
+        dialect, params = "sqlite", {"quotes": _sqlite_fulltext_ids(session, query)}
+        if not params["quotes"]:
+            return []
     if speaker_ids is not None:
         # Filtered here: given the speakers in SQL, SQLite reads all their units through the speaker
         # index (a speaker with 10,000 units: 13 ms) instead of the matched quotes' few units. In
         # the order that plan gave (speaker, unit), which decides between equal alignments.
         wanted = set(speaker_ids)
-        rows = session.connection().execute(_FULLTEXT[dialect, "any"], {"query": query})
+        rows = session.connection().execute(_FULLTEXT[dialect, "any"], params)
         mine = [r for r in rows if r.speaker_id in wanted and r.statement_id is not None]
         return _as_recorded(sorted(mine, key=lambda r: (r.speaker_id, r.id)), near)
     if exclude:
-        return _recorded(
-            session, _FULLTEXT[dialect, "but"], {"speakers": list(exclude), "query": query}, near
-        )
-    return _recorded(session, _FULLTEXT[dialect, "any"], {"query": query}, near)
+        return _recorded(session, _FULLTEXT[dialect, "but"], {**params, "speakers": list(exclude)}, near)
+    return _recorded(session, _FULLTEXT[dialect, "any"], params, near)
 
 
 def _merge(*groups: Sequence[Recorded]) -> list[Recorded]:

@@ -6,7 +6,9 @@ from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
+from tests.api.conftest import get_db_session
 from tests.api.sample import KIRBY_STATEMENT
 
 ON_RECORD = ("verbatim", "excerpt", "close")
@@ -144,3 +146,33 @@ def test_fulltext_candidates_hold_all_words_of_some_part(sample_app: Flask) -> N
         assert found("soldiers into eastern Ukraine") == set()  # not every word is on record
         assert found("We are watching this very closely") == {"We are watching this very closely"}
         assert found("the and of") == set()
+
+
+def test_fulltext_candidates_are_the_newest_when_many_quotes_match(app: Flask) -> None:
+    """When more quotes than FTS_CANDIDATES hold a part's words, the candidates are units of that
+    many of them (on SQLite the newest: the highest ids), each once."""
+    from models import Article, Occurrence, Quote
+    from service.extensions import db_session
+    from service.store.verify import FTS_CANDIDATES, fulltext_candidates
+    from service.variants.verify import claim_parts
+
+    with get_db_session(app) as session:
+        article = Article(external_id="many", text="x", content_hash="many")
+        session.add(article)
+        session.flush()
+        for i in range(FTS_CANDIDATES + 5):
+            said, at = f"The marmalade pipeline will open in week {i}", 100 * i
+            span = dict(article_id=article.id, start=at, end=at + len(said), text=said, type="direct")
+            quote = Quote(**span)
+            session.add(quote)
+            session.flush()
+            session.add(Occurrence(quote_id=quote.id, **span))
+        session.commit()
+        quote_ids = sorted(session.scalars(select(Quote.id)).all())
+    with app.app_context():
+        found = fulltext_candidates(db_session(), claim_parts("The marmalade pipeline will open"), None)
+        of_units = select(Occurrence.quote_id).where(Occurrence.id.in_([r.id for r in found]))
+        got = sorted(db_session().scalars(of_units))
+    assert len(got) == FTS_CANDIDATES == len(set(got))
+    if app.config["DATABASE_URL"].startswith("sqlite"):
+        assert got == quote_ids[-FTS_CANDIDATES:]
