@@ -210,10 +210,15 @@ class Atom:
 _atom = functools.lru_cache(maxsize=100_000)(Atom)
 
 
+_OPENERS = frozenset(" \t\n\"'([“‘«-—")
+
+
 def _mid_sentence(text: str, at: int) -> bool:
     """Whether the word at ``at`` follows other words of its sentence (quotes and brackets aside)."""
-    before = text[:at].rstrip(" \t\n\"'([“‘«-—")
-    return bool(before) and before[-1] not in ".!?:;"
+    i = at - 1
+    while i >= 0 and text[i] in _OPENERS:  # a scan back, not a copy of everything before
+        i -= 1
+    return i >= 0 and text[i] not in ".!?:;"
 
 
 @functools.lru_cache(maxsize=50_000)
