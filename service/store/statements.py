@@ -8,6 +8,7 @@ Concurrency: placement takes a per-speaker advisory lock (PostgreSQL), speakers 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from models import Article, Occurrence, OccurrenceBand, Speaker, SpeakerTerm, Statement
 from service.db import advisory_xact_lock
+from service.store.idlists import in_list
 from service.variants.embeddings import Embedder, cosine, embed, from_bytes, to_bytes
 from service.variants.grouping import (
     Candidate,
@@ -94,6 +96,40 @@ _ROW_COLS = (
 )
 
 
+# Placement's statements, built once (building one costs about as much as SQLite takes to run it).
+_SPEAKER: Any = bindparam("speaker")
+_PLACED_UNITS = select(*_ROW_COLS).where(
+    Occurrence.speaker_id == _SPEAKER, Occurrence.statement_id.is_not(None)
+)
+_TERMS = select(SpeakerTerm.stem, SpeakerTerm.df).where(SpeakerTerm.speaker_id == _SPEAKER)
+_TERMS_OF = _TERMS.where(SpeakerTerm.stem.in_(bindparam("stems", expanding=True)))
+_UNIT_COUNT = select(Speaker.unit_count).where(Speaker.id == _SPEAKER)
+_ADD_UNITS = (
+    update(Speaker).where(Speaker.id == _SPEAKER).values(unit_count=Speaker.unit_count + bindparam("added"))
+)
+_NEW_STATEMENT = insert(Statement.__table__).returning(Statement.__table__.c.id)  # type: ignore[arg-type]
+_NEW_BANDS = insert(OccurrenceBand.__table__)  # type: ignore[arg-type]
+_BAND_HITS_TOP = (
+    select(OccurrenceBand.occurrence_id, func.count().label("n"))
+    .where(OccurrenceBand.speaker_id == _SPEAKER, in_list(OccurrenceBand.band, "keys"))
+    .group_by(OccurrenceBand.occurrence_id)
+    .order_by(func.count().desc(), OccurrenceBand.occurrence_id)
+    .limit(LSH_CANDIDATES)
+    .subquery()
+)
+_BAND_HITS = select(*_ROW_COLS).join(_BAND_HITS_TOP, _BAND_HITS_TOP.c.occurrence_id == Occurrence.id)
+_RECENT = (
+    select(Statement.id)
+    .where(Statement.speaker_id == _SPEAKER)
+    .order_by(Statement.id.desc())
+    .limit(RECENT_STATEMENTS)
+    .scalar_subquery()
+)
+_RECENT_CANONICAL = select(*_ROW_COLS).where(
+    Occurrence.statement_id.in_(_RECENT), Occurrence.label == "canonical"
+)
+
+
 def _rows(result: Iterable[Any]) -> list[_Row]:
     return [
         _Row(r.id, r.statement_id, r.text, r.article_id, features(r.text), from_bytes(r.embedding))
@@ -113,9 +149,7 @@ class _SpeakerPlacer:
 
     def __init__(self, session: Session, speaker_id: int, embed_fn: Embedder) -> None:
         self.session, self.speaker_id, self.embed_fn = session, speaker_id, embed_fn
-        self.count: int = session.execute(
-            select(Speaker.unit_count).where(Speaker.id == speaker_id)
-        ).scalar_one()
+        self.count: int = session.connection().execute(_UNIT_COUNT, {"speaker": speaker_id}).scalar_one()
         self.rows: list[_Row] | None = None  # the placed units, while the speaker is small
         self.df: dict[str, int] | None = None  # the term counts, while the speaker is small
         self.statements: dict[int, _Statement] = {}
@@ -165,21 +199,18 @@ class _SpeakerPlacer:
 
     def _small_rows(self) -> list[_Row]:
         if self.rows is None:
-            placed = (Occurrence.speaker_id == self.speaker_id, Occurrence.statement_id.is_not(None))
-            self.rows = _rows(self.session.execute(select(*_ROW_COLS).where(*placed)))
+            self.rows = _rows(self.session.connection().execute(_PLACED_UNITS, {"speaker": self.speaker_id}))
         return self.rows
 
     def _df(self, stems: set[str], small: bool) -> dict[str, int]:
         """Stored term counts of the speaker (all of them while it is small, else of ``stems``)."""
+        conn = self.session.connection()
         if small:
             if self.df is None:
-                q = select(SpeakerTerm.stem, SpeakerTerm.df).where(SpeakerTerm.speaker_id == self.speaker_id)
-                self.df = {stem: n for stem, n in self.session.execute(q)}
+                self.df = {stem: n for stem, n in conn.execute(_TERMS, {"speaker": self.speaker_id})}
             return self.df
-        q = select(SpeakerTerm.stem, SpeakerTerm.df).where(
-            SpeakerTerm.speaker_id == self.speaker_id, SpeakerTerm.stem.in_(sorted(stems))
-        )
-        return {stem: n for stem, n in self.session.execute(q)}
+        params = {"speaker": self.speaker_id, "stems": sorted(stems)}
+        return {stem: n for stem, n in conn.execute(_TERMS_OF, params)}
 
     def _meaning(
         self, unit: Unit, f: Features, rows: Sequence[_Row], weight: Callable[[str], float]
@@ -211,8 +242,7 @@ class _SpeakerPlacer:
             "last_seen": when,
             "occurrence_count": 1,
         }
-        table = core_table(Statement)
-        sid = self.session.connection().execute(insert(table).returning(table.c.id), row).scalar_one()
+        sid = self.session.connection().execute(_NEW_STATEMENT, row).scalar_one()
         self.statements[sid] = _Statement(sid, unit.text, unit.type, when, when, 1)
         unit.statement_id, unit.label, unit.similarity, unit.diff = sid, "canonical", 1.0, None
 
@@ -294,17 +324,13 @@ class _SpeakerPlacer:
             _update_by_id(session, core_table(Statement), statements)
             self.changed = set()
         if self.bands:
-            session.connection().execute(insert(core_table(OccurrenceBand)), self.bands)
+            session.connection().execute(_NEW_BANDS, self.bands)
             self.bands = []
         if self.terms:
             _bump_terms(session, self.speaker_id, self.terms)
             self.terms = Counter()
         if self.added:
-            session.execute(
-                update(Speaker)
-                .where(Speaker.id == self.speaker_id)
-                .values(unit_count=Speaker.unit_count + self.added)
-            )
+            session.connection().execute(_ADD_UNITS, {"speaker": self.speaker_id, "added": self.added})
             self.added = 0
 
 
@@ -317,13 +343,19 @@ def core_table(model: type[Any]) -> Table:
 
 def _update_by_id(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
     """``UPDATE table SET ... WHERE id = ...`` for each row (one executemany; the rows share keys)."""
-    cols = [k for k in rows[0] if k != "id"]
-    stmt = (
+    cols = tuple(k for k in rows[0] if k != "id")
+    stmt = _update_statement(table, cols)
+    session.connection().execute(stmt, [{"row_id": r["id"]} | {f"new_{c}": r[c] for c in cols} for r in rows])
+
+
+@functools.cache
+def _update_statement(table: Table, cols: tuple[str, ...]) -> Any:
+    """`_update_by_id`'s statement for these columns (built once: building costs as much as running)."""
+    return (
         update(table)
         .where(table.c.id == bindparam("row_id"))
         .values({c: bindparam(f"new_{c}", type_=table.c[c].type) for c in cols})
     )
-    session.connection().execute(stmt, [{"row_id": r["id"]} | {f"new_{c}": r[c] for c in cols} for r in rows])
 
 
 def _bump_terms(session: Session, speaker_id: int, counts: Mapping[str, int]) -> None:
@@ -331,41 +363,26 @@ def _bump_terms(session: Session, speaker_id: int, counts: Mapping[str, int]) ->
     rows = [{"speaker_id": speaker_id, "stem": s, "df": n} for s, n in sorted(counts.items())]
     if not rows:
         return
-    dialect = session.get_bind().dialect.name
+    session.connection().execute(_bump_statement(session.get_bind().dialect.name), rows)
+
+
+@functools.cache
+def _bump_statement(dialect: str) -> Any:
     ins = postgresql.insert(SpeakerTerm) if dialect == "postgresql" else sqlite.insert(SpeakerTerm)
-    stmt = ins.on_conflict_do_update(
+    return ins.on_conflict_do_update(
         index_elements=["speaker_id", "stem"], set_={"df": SpeakerTerm.df + ins.excluded.df}
     )
-    session.connection().execute(stmt, rows)
 
 
 def _lsh_rows(session: Session, speaker_id: int, keys: list[int]) -> list[_Row]:
     """The candidates of a unit of a speaker with many units: the units sharing the most LSH bands
     with it, and the canonical units of the speaker's ``RECENT_STATEMENTS`` latest statements."""
-    queries: list[Any] = []
-    if keys:
-        hits = (
-            select(OccurrenceBand.occurrence_id, func.count().label("n"))
-            .where(OccurrenceBand.speaker_id == speaker_id, OccurrenceBand.band.in_(keys))
-            .group_by(OccurrenceBand.occurrence_id)
-            .order_by(func.count().desc(), OccurrenceBand.occurrence_id)
-            .limit(LSH_CANDIDATES)
-            .subquery()
-        )
-        queries.append(select(*_ROW_COLS).join(hits, hits.c.occurrence_id == Occurrence.id))
-    recent = (
-        select(Statement.id)
-        .where(Statement.speaker_id == speaker_id)
-        .order_by(Statement.id.desc())
-        .limit(RECENT_STATEMENTS)
-        .scalar_subquery()
-    )
-    queries.append(
-        select(*_ROW_COLS).where(Occurrence.statement_id.in_(recent), Occurrence.label == "canonical")
-    )
+    conn = session.connection()
+    results = [list(conn.execute(_BAND_HITS, {"speaker": speaker_id, "keys": keys}))] if keys else []
+    results.append(list(conn.execute(_RECENT_CANONICAL, {"speaker": speaker_id})))
     seen: dict[int, Any] = {}
-    for q in queries:
-        for r in session.execute(q):
+    for result in results:
+        for r in result:
             seen.setdefault(r.id, r)
     return _rows(seen.values())
 

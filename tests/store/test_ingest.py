@@ -58,7 +58,13 @@ def _count(factory: sessionmaker[Session], model: type) -> int:
         return int(s.scalar(select(func.count()).select_from(model)) or 0)
 
 
-def test_ingest_groups_variants_and_resolves_speakers(session_factory: sessionmaker[Session]) -> None:
+@pytest.mark.parametrize("small_speaker_units", [400, 0], ids=["all-units", "lsh-index"])
+def test_ingest_groups_variants_and_resolves_speakers(
+    session_factory: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch, small_speaker_units: int
+) -> None:
+    """The same statements whether a speaker's candidates are all its units or come from the LSH
+    band index and its latest statements (a speaker with many units)."""
+    monkeypatch.setattr("service.store.statements.SMALL_SPEAKER_UNITS", small_speaker_units)
     r1 = _ingest(
         session_factory,
         "a1",
