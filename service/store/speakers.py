@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -36,6 +36,49 @@ OBSERVED_ROLE_SLACK = dt.timedelta(days=45)
 SpeakerKey = tuple[Any, ...]
 
 
+# Resolution's statements, built once (building one costs about as much as SQLite takes to run it).
+_KEYS: Any = bindparam("keys", expanding=True)
+_IDS: Any = bindparam("ids", expanding=True)
+_ALIASES_OF_KEYS = select(SpeakerAlias.speaker_id, SpeakerAlias.key, SpeakerAlias.unique_key).where(
+    SpeakerAlias.key.in_(_KEYS)
+)
+_ROLES_OF = select(SpeakerRole).where(
+    SpeakerRole.speaker_id == bindparam("speaker"), SpeakerRole.key == bindparam("key")
+)
+_KNOWN_ROLES = select(SpeakerRole.speaker_id, SpeakerRole.key).where(SpeakerRole.speaker_id.in_(_IDS))
+_KNOWN_NAMES = select(SpeakerAlias.speaker_id, SpeakerAlias.alias).where(
+    SpeakerAlias.speaker_id.in_(_IDS), SpeakerAlias.kind == "name"
+)
+_KNOWN_ROWS = select(Speaker.id, Speaker.name, Speaker.kind, Speaker.key).where(Speaker.id.in_(_IDS))
+_BY_UNIQUE_KEYS = select(SpeakerAlias.speaker_id, SpeakerAlias.unique_key).where(
+    SpeakerAlias.unique_key.in_(_KEYS)
+)
+_BY_KEYS = select(Speaker.id, Speaker.key).where(Speaker.key.in_(_KEYS))
+_BY_SURNAMES = (
+    select(SpeakerAlias.speaker_id)
+    .join(Speaker, Speaker.id == SpeakerAlias.speaker_id)
+    .where(SpeakerAlias.key.in_(_KEYS), SpeakerAlias.kind == "surname", Speaker.kind == bindparam("kind"))
+)
+_WHEN: Any = bindparam("when")
+_BY_ROLE = select(SpeakerRole.speaker_id).where(
+    SpeakerRole.key.in_(_KEYS),
+    or_(
+        and_(  # a registry title held on the date
+            SpeakerRole.source == "registry",
+            SpeakerRole.start_date.is_not(None),
+            SpeakerRole.start_date <= _WHEN,
+            or_(SpeakerRole.end_date.is_(None), SpeakerRole.end_date >= _WHEN),
+        ),
+        and_(  # a title observed within OBSERVED_ROLE_SLACK of it
+            SpeakerRole.source == "observed",
+            SpeakerRole.start_date <= bindparam("before"),
+            SpeakerRole.end_date >= bindparam("after"),
+        ),
+    ),
+)
+_KIND = select(Speaker.kind).where(Speaker.id == bindparam("id"))
+
+
 def _lock_names(session: Session, profiles: Iterable[NameProfile]) -> None:
     keys: set[str] = set()
     for p in profiles:
@@ -51,13 +94,7 @@ def _add_aliases(session: Session, speaker_id: int, prof: NameProfile) -> None:
     if not rows:
         return
     keys = {k for _, k, _ in rows}
-    have = set(
-        session.execute(
-            select(SpeakerAlias.speaker_id, SpeakerAlias.key, SpeakerAlias.unique_key).where(
-                SpeakerAlias.key.in_(keys)
-            )
-        ).all()
-    )
+    have = set(session.execute(_ALIASES_OF_KEYS, {"keys": sorted(keys)}).all())
     mine = {k for sid, k, _ in have if sid == speaker_id}
     taken = {u for _, _, u in have if u}
     for text, key, kind in rows:
@@ -87,9 +124,7 @@ def _observe_roles(
     for key in prof.role_keys:
         titles.setdefault(key, key)
     for key, title in titles.items():
-        rows = session.scalars(
-            select(SpeakerRole).where(SpeakerRole.speaker_id == speaker_id, SpeakerRole.key == key)
-        ).all()
+        rows = session.scalars(_ROLES_OF, {"speaker": speaker_id, "key": key}).all()
         starts = {r.start_date for r in rows}
         role = next((r for r in rows if r.source == "observed"), None)
         if role is None:
@@ -123,20 +158,12 @@ class SqlSpeakerIndex:
         if not ids:
             return {}
         roles: dict[int, set[str]] = defaultdict(set)
-        for sid, key in self.session.execute(
-            select(SpeakerRole.speaker_id, SpeakerRole.key).where(SpeakerRole.speaker_id.in_(ids))
-        ):
+        for sid, key in self.session.execute(_KNOWN_ROLES, {"ids": ids}):
             roles[sid].add(key)
         names: dict[int, list[str]] = defaultdict(list)
-        for sid, alias in self.session.execute(
-            select(SpeakerAlias.speaker_id, SpeakerAlias.alias).where(
-                SpeakerAlias.speaker_id.in_(ids), SpeakerAlias.kind == "name"
-            )
-        ):
+        for sid, alias in self.session.execute(_KNOWN_NAMES, {"ids": ids}):
             names[sid].append(alias)
-        rows = self.session.execute(
-            select(Speaker.id, Speaker.name, Speaker.kind, Speaker.key).where(Speaker.id.in_(ids))
-        )
+        rows = self.session.execute(_KNOWN_ROWS, {"ids": ids})
         return {
             r.id: Known(r.id, r.name, r.kind, r.key, frozenset(roles[r.id]), tuple(names[r.id])) for r in rows
         }
@@ -146,17 +173,11 @@ class SqlSpeakerIndex:
             return []
         hits = [
             (sid, key)
-            for sid, key in self.session.execute(
-                select(SpeakerAlias.speaker_id, SpeakerAlias.unique_key).where(
-                    SpeakerAlias.unique_key.in_(keys)
-                )
-            )
+            for sid, key in self.session.execute(_BY_UNIQUE_KEYS, {"keys": list(keys)})
             if key is not None
         ]
         hits += [
-            (sid, key)
-            for sid, key in self.session.execute(select(Speaker.id, Speaker.key).where(Speaker.key.in_(keys)))
-            if key is not None
+            (sid, key) for sid, key in self.session.execute(_BY_KEYS, {"keys": list(keys)}) if key is not None
         ]
         known = self._known(sid for sid, _ in hits)
         return [(known[sid], key) for sid, key in hits if sid in known]
@@ -164,28 +185,17 @@ class SqlSpeakerIndex:
     def by_short_keys(self, keys: Sequence[str], kind: str) -> list[Known]:
         if not keys:
             return []
-        ids = self.session.scalars(
-            select(SpeakerAlias.speaker_id)
-            .join(Speaker, Speaker.id == SpeakerAlias.speaker_id)
-            .where(SpeakerAlias.key.in_(keys), SpeakerAlias.kind == "surname", Speaker.kind == kind)
-        ).all()
+        ids = self.session.scalars(_BY_SURNAMES, {"keys": list(keys), "kind": kind}).all()
         return list(self._known(ids).values())
 
     def by_role(self, role_keys: Sequence[str], when: dt.date) -> list[Known]:
-        dated = and_(
-            SpeakerRole.source == "registry",
-            SpeakerRole.start_date.is_not(None),
-            SpeakerRole.start_date <= when,
-            or_(SpeakerRole.end_date.is_(None), SpeakerRole.end_date >= when),
-        )
-        observed = and_(
-            SpeakerRole.source == "observed",
-            SpeakerRole.start_date <= shift_date(when, OBSERVED_ROLE_SLACK),
-            SpeakerRole.end_date >= shift_date(when, -OBSERVED_ROLE_SLACK),
-        )
-        ids = self.session.scalars(
-            select(SpeakerRole.speaker_id).where(SpeakerRole.key.in_(role_keys), or_(dated, observed))
-        ).all()
+        params = {
+            "keys": list(role_keys),
+            "when": when,
+            "before": shift_date(when, OBSERVED_ROLE_SLACK),
+            "after": shift_date(when, -OBSERVED_ROLE_SLACK),
+        }
+        ids = self.session.scalars(_BY_ROLE, params).all()
         return list(self._known(ids).values())
 
 
@@ -246,7 +256,7 @@ def resolve_speaker(
         assert old is not None
         old.name, old.key = prof.display[:300], prof.key[:300] or None
         session.flush()
-    speaker_kind = session.scalar(select(Speaker.kind).where(Speaker.id == sid)) or prof.kind
+    speaker_kind = session.scalar(_KIND, {"id": sid}) or prof.kind
     if prof.key or prof.short_keys:
         _add_aliases(session, sid, prof)
     if roles or prof.role_keys:
