@@ -17,6 +17,7 @@ from sqlalchemy import (
     BigInteger,
     CheckConstraint,
     Date,
+    FetchedValue,
     Float,
     ForeignKey,
     Index,
@@ -69,6 +70,11 @@ class Quote(Base):
     # The speaker's kind, or "description" for an unnamed source kept on the quote (speaker_name
     # and mention hold its words) and "unknown" when no speaker was found.
     speaker_kind: Mapped[str | None] = mapped_column(String(20))
+    # The article's publication date, kept by triggers (migration 0012): a search's date filter
+    # is a condition on the quote's own row.
+    published_at: Mapped[dt.date | None] = mapped_column(
+        Date, index=True, server_default=FetchedValue(), server_onupdate=FetchedValue()
+    )
     created_at: Mapped[created_at]
 
     article: Mapped[Article] = relationship(back_populates="quotes")

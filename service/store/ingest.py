@@ -15,6 +15,7 @@ Each article is stored in one transaction (`ingest_article`). Concurrency betwee
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
@@ -62,10 +63,14 @@ def _units(article_text: str, q: ExtractedQuote) -> list[tuple[int, int, str]]:
     return [(u.start, u.end, u.text) for u in split_units(article_text, q.start, q.end, parts)]
 
 
-def _quote_row(article_id: int, q: ExtractedQuote, speaker_id: int | None, kind: str) -> dict[str, Any]:
+def _quote_row(
+    article_id: int, published_at: dt.date | None, q: ExtractedQuote, speaker_id: int | None, kind: str
+) -> dict[str, Any]:
+    """The row of one quote; ``published_at`` is its article's (a trigger would copy it, at the
+    cost of an update of the row on SQLite: migration 0012)."""
     sp = q.speaker
     return dict(
-        article_id=article_id, start=q.start, end=q.end, text=q.text, type=q.type,
+        article_id=article_id, published_at=published_at, start=q.start, end=q.end, text=q.text, type=q.type,
         parts=[{"start": p.start, "end": p.end} for p in q.parts] or None,
         cue=q.cue.text[:200] if q.cue else None, cue_start=q.cue.start if q.cue else None,
         cue_end=q.cue.end if q.cue else None,
@@ -111,7 +116,7 @@ def _store_article(
         res = resolved.get(speaker_key(q))
         sid = res.speaker_id if res else None
         kept.append((q, sid))
-        quote_rows.append(_quote_row(row.id, q, sid, res.kind if res else SpeakerKind.UNKNOWN.value))
+        quote_rows.append(_quote_row(row.id, when, q, sid, res.kind if res else SpeakerKind.UNKNOWN.value))
     quote_ids = _insert(session, Quote, quote_rows)
     result.quotes = len(quote_ids)
     seen_spans: set[tuple[int, int]] = set()

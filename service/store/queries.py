@@ -586,10 +586,11 @@ def search_quotes(
         )
     if type:
         conds.append(Quote.type == type)
+    # The article's date, copied onto the quote (migration 0012): no join with articles to check it.
     if since:
-        conds.append(Article.published_at >= since)
+        conds.append(Quote.published_at >= since)
     if until:
-        conds.append(Article.published_at <= until)
+        conds.append(Quote.published_at <= until)
     parts = search_terms(q)
     if not parts:
         stmt: Any = select(Quote.id).join(Article, Article.id == Quote.article_id).where(*conds)
@@ -597,11 +598,9 @@ def search_quotes(
             stmt = stmt.where(Quote.id > (after[0] if isinstance(after, tuple) else after))
         return _quote_dicts(session, list(session.scalars(stmt.order_by(Quote.id).limit(limit + 1))))
     if session.get_bind().dialect.name == "postgresql":
-        hits = _ranked_postgresql(
-            session, parts, conds, bool(since or until or outlet), after, limit, by_speaker=bool(speaker)
-        )
+        hits = _ranked_postgresql(session, parts, conds, bool(outlet), after, limit, by_speaker=bool(speaker))
     else:
-        hits = _ranked_sqlite(session, parts, conds, bool(since or until or outlet), after, limit)
+        hits = _ranked_sqlite(session, parts, conds, bool(outlet), after, limit)
     by_id = {d["id"]: d for d in _quote_dicts(session, [h[1] for h in hits])}
     return [{**by_id[quote_id], "rank": float(rank)} for rank, quote_id in hits]
 

@@ -12,9 +12,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import delete, text, update
+from sqlalchemy import delete, select, text, update
 
-from models import Article, Quote
+from models import Article, Outlet, Quote
 from service.db import alembic_config, make_engine, make_session_factory
 from service.store import queries
 from tests.api.conftest import get_db_session
@@ -147,6 +147,122 @@ def test_the_index_follows_updates_and_deletes(sample_app: Flask) -> None:
     assert search(client, "giraffe") == []
 
 
+def add_dated_quotes(app: Flask, dated: list[tuple[dt.date | None, str]]) -> list[int]:
+    """Quotes in new articles of the given dates (in outlet "Dated News" when the text says
+    "news"); their ids."""
+    ids = []
+    with get_db_session(app) as session, session.begin():
+        outlet = Outlet(name="Dated News")
+        for n, (day, words) in enumerate(dated):
+            article = Article(
+                external_id=f"dated-{n}",
+                text=words,
+                content_hash=f"dated-{n}".rjust(64, "0"),
+                published_at=day,
+                outlet=outlet if "news" in words else None,
+            )
+            session.add(article)
+            session.flush()
+            q = Quote(article_id=article.id, start=0, end=len(words), text=words, type="direct")
+            session.add(q)
+            session.flush()
+            ids.append(q.id)
+    return ids
+
+
+DATED = [
+    (dt.date(2023, 5, 1), "The pelicans fly south, pelicans always fly south"),
+    (dt.date(2023, 12, 31), "Pelicans in the news again"),
+    (dt.date(2024, 1, 1), "A pelican flew south for the news"),
+    (None, "An undated pelican story, pelicans south"),
+    (dt.date(2024, 6, 15), "The pelican said nothing; pelicans, pelicans, pelicans"),
+    (dt.date(2024, 6, 16), "Fly south, pelican, the news says"),
+    (dt.date(2025, 2, 2), "Pelicans fly"),
+]
+
+
+def test_a_date_filter_keeps_the_plain_searchs_hits_in_its_range(app: Flask, monkeypatch: Any) -> None:
+    # The date is the quote's copy of its article's (migration 0012): a filtered search gives the
+    # hits of the plain search whose article is dated in the range, in the same order, whichever
+    # way it is run (filter first or last, ranked by the database or in Python, PostgreSQL's
+    # id ranges), with the outlet filter (a join) too.
+    add_dated_quotes(app, DATED)
+    client = app.test_client()
+    ranges = [
+        ("2023-01-01", "2023-12-31"), ("2023-12-31", "2024-01-01"), ("2024-01-01", None),
+        (None, "2024-06-15"), ("2024-06-16", "2024-06-16"), ("2026-01-01", None),
+    ]  # fmt: skip
+    queries_ = ["pelican", '"fly south"', "pelicans south", "news pelican"]
+
+    def in_range(hit: dict[str, Any], since: str | None, until: str | None) -> bool:
+        day = hit["article"]["published_at"]
+        return day is not None and (since or "") <= day <= (until or "9999")
+
+    def filtered() -> list[list[dict[str, Any]]]:
+        pages = []
+        for q in queries_:
+            for since, until in ranges:
+                dates = {k: v for k, v in (("since", since), ("until", until)) if v}
+                pages.append(search(client, q, **dates))
+                pages.append(search(client, q, outlet="dated", **dates))
+        return pages
+
+    expected = []
+    for q in queries_:
+        plain = search(client, q)
+        news = search(client, q, outlet="dated")
+        assert plain and news
+        for since, until in ranges:
+            expected.append([h for h in plain if in_range(h, since, until)])
+            expected.append([h for h in news if in_range(h, since, until)])
+    assert filtered() == expected
+    assert sum(map(bool, expected)) > len(expected) / 2
+    for name, value in (("FILTER_FIRST_MAX", -1), ("SQL_BM25_MAX_WALK", -1), ("PROBE_ROWS", 1)):
+        monkeypatch.setattr(queries, name, value)
+        assert filtered() == expected, name
+
+
+def test_quotes_follow_their_articles_date(app: Flask) -> None:
+    # Triggers (migration 0012) keep quotes.published_at equal to the article's, whatever writes.
+    first, second = add_dated_quotes(app, [(dt.date(2024, 1, 1), "one"), (None, "the second")])
+
+    def dates() -> list[dt.date | None]:
+        with get_db_session(app) as session:
+            return list(
+                session.scalars(
+                    select(Quote.published_at).where(Quote.id.in_([first, second])).order_by(Quote.id)
+                )
+            )
+
+    def article_of(quote_id: int) -> Any:
+        return select(Quote.article_id).where(Quote.id == quote_id).scalar_subquery()
+
+    assert dates() == [dt.date(2024, 1, 1), None]
+    with get_db_session(app) as session, session.begin():
+        session.execute(
+            update(Article).where(Article.id == article_of(second)).values(published_at=dt.date(2025, 3, 3))
+        )
+    assert dates() == [dt.date(2024, 1, 1), dt.date(2025, 3, 3)]
+    with get_db_session(app) as session, session.begin():
+        session.execute(update(Quote).where(Quote.id == first).values(article_id=article_of(second)))
+    assert dates() == [dt.date(2025, 3, 3)] * 2
+    with get_db_session(app) as session, session.begin():
+        session.execute(update(Quote).where(Quote.id == first).values(published_at=dt.date(1999, 1, 1)))
+        session.execute(update(Article).where(Article.id == article_of(second)).values(published_at=None))
+    assert dates() == [None, None]
+    with get_db_session(app) as session, session.begin():  # via the ORM: the value is read back
+        quote = session.get(Quote, first)
+        assert quote is not None
+        article = Article(
+            external_id="three", text="three", content_hash="3" * 64, published_at=dt.date(2020, 2, 2)
+        )
+        session.add(article)
+        session.flush()
+        quote.article_id = article.id
+        session.flush()
+        assert quote.published_at == dt.date(2020, 2, 2)
+
+
 def test_the_migration_indexes_existing_quotes(db_url: str) -> None:
     engine = make_engine(db_url)
     cfg = alembic_config()
@@ -175,7 +291,13 @@ def test_the_migration_indexes_existing_quotes(db_url: str) -> None:
         hits = queries.search_quotes(session, q="pelican migrate", limit=5, after=None)
         phrase = queries.search_quotes(session, q='"migrating south"', limit=5, after=None)
         assert queries.search_quotes(session, q='"south migrating"', limit=5, after=None) == []
-    assert [h["id"] for h in hits] == [7] == [h["id"] for h in phrase]
+        dated = queries.search_quotes(session, q="pelican", since=dt.date(2024, 1, 1), limit=5, after=None)
+        assert (
+            queries.search_quotes(session, q="pelican", until=dt.date(2023, 12, 31), limit=5, after=None)
+            == []
+        )
+        assert session.get(Quote, 7).published_at == dt.date(2024, 1, 1)  # type: ignore[union-attr]
+    assert [h["id"] for h in hits] == [7] == [h["id"] for h in phrase] == [h["id"] for h in dated]
     engine.dispose()
 
 
