@@ -92,13 +92,14 @@ def build(
         articles, quotes = [], []
         for q in range(c0, min(n_quotes, c0 + chunk)):
             a = q // per_article
+            day = day0 + dt.timedelta(days=a % 1500)
             if q % per_article == 0:
                 articles.append(
                     {
                         "id": a + 1,
                         "external_id": f"bench-{a}",
                         "outlet_id": a % n_outlets + 1,
-                        "published_at": day0 + dt.timedelta(days=a % 1500),
+                        "published_at": day,
                         "text": "-",
                         "content_hash": f"{a:064d}",
                     }
@@ -116,6 +117,7 @@ def build(
                     "text": text,
                     "type": "direct",
                     "speaker_id": rng.randrange(n_speakers) + 1,
+                    "published_at": day,  # the article's, as ingest writes it (triggers check it)
                 }
             )
         with engine.begin() as conn:
