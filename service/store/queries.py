@@ -586,11 +586,14 @@ def search_quotes(
         )
     if type:
         conds.append(Quote.type == type)
-    # The article's date, copied onto the quote (migration 0012): no join with articles to check it.
+    # The article's date, copied onto the quote (migration 0012): no join with articles to check
+    # it. When the articles are joined for their outlet, it is checked there: the planner then
+    # filters the articles by both (a few hundred in 100,000) before it looks at quotes.
+    day = Article.published_at if outlet else Quote.published_at
     if since:
-        conds.append(Quote.published_at >= since)
+        conds.append(day >= since)
     if until:
-        conds.append(Quote.published_at <= until)
+        conds.append(day <= until)
     parts = search_terms(q)
     if not parts:
         stmt: Any = select(Quote.id).join(Article, Article.id == Quote.article_id).where(*conds)
@@ -606,7 +609,7 @@ def search_quotes(
             after,
             limit,
             by_speaker=bool(speaker),
-            by_date=bool(since or until),
+            by_date=bool((since or until) and not outlet),
         )
     else:
         hits = _ranked_sqlite(session, parts, conds, bool(outlet), after, limit)
@@ -636,12 +639,13 @@ def _ranked_postgresql(
     read 5,000 rows for a window of 2,000), nor every quote of the range. A speaker's quotes
     (`by_speaker`, a thousand) are few: the planner's own plan takes its index.
 
-    Under a date filter (`by_date`) the words' matches in the date range are found by one query
-    in the planner's plan, which PostgreSQL estimates well for words (not for phrases): newest
-    first by ``-id``, an order that only the index on ``(-id, published_at)`` gives (migration
-    0012), which checks the date before the row is read, or the full-text and date indexes
-    combined when the matches are few. (In id order the planner walked the primary key instead,
-    reading every row: 150,000 for the words of a quote in 60.)"""
+    Under a date filter on the quote's own date (`by_date`: no outlet filter joins the articles)
+    the words' matches in the date range are found by one query in the planner's plan, which
+    PostgreSQL estimates well for words (not for phrases): newest first by ``-id``, an order that
+    only the index on ``(-id, published_at)`` gives (migration 0012), which checks the date before
+    the row is read, or the full-text and date indexes combined when the matches are few. (In id
+    order the planner walked the primary key instead, reading every row: 150,000 rows for two
+    words found together in one quote in 60, 70 ms.)"""
     source, match, rank = _fulltext("postgresql", parts)
     if with_article:
         source = source.join(Article, Article.id == Quote.article_id)
