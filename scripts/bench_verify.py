@@ -9,7 +9,11 @@
    (the band path, not the small-speaker path).
 2. Serves the API (`python -m service serve`, gunicorn, ``--workers`` sync workers: each worker's
    embedding model gets cores / workers threads) and a bare Flask app under the same gunicorn setup.
-3. Loads each with ``--connections`` concurrent clients for ``--duration`` seconds. The verify
+3. Loads each with ``--connections`` concurrent connections for ``--duration`` seconds, by wrk
+   (``--client wrk``, the default; installed with apt-get when missing, as `bench_api.py` does) or
+   by Python threads (``--client python``, or when wrk cannot be had). On a 2-core machine the
+   client shares the cores with the server: the Python client's threads take about an eighth of a
+   core and queue behind each other's GIL, which adds to the latency they measure. The verify
    requests cycle through a fixed mix: stored quotes with and without their speaker, stored quotes
    with a changed number, under another speaker, and never-said text (which embeds the claim).
 
@@ -43,7 +47,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from liveserver import ROOT, api_and_bare  # scripts/ is on sys.path
+from bench_api import ensure_wrk  # scripts/ is on sys.path
+from liveserver import ROOT, api_and_bare
 
 sys.path.insert(0, str(ROOT))
 
@@ -308,6 +313,68 @@ def post_load(
     }
 
 
+WRK_SCRIPT = """
+local bodies = %s
+local threads = 0
+function setup(thread)
+  thread:set("first", threads)
+  threads = threads + 1
+end
+local i, step = 0, 1
+function init(args)
+  i = first or 0
+  step = tonumber(args[1]) or 1
+end
+function request()
+  if #bodies == 0 then
+    return wrk.format("GET", nil)
+  end
+  local body = bodies[(i %% #bodies) + 1]
+  i = i + step
+  return wrk.format("POST", nil, {["Content-Type"] = "application/json"}, body)
+end
+function done(summary, latency, requests)
+  io.write(string.format("LATENCY_US %%d %%d %%d\\n", latency:percentile(50), latency:percentile(95),
+    latency:percentile(99)))
+  io.write(string.format("COUNTS %%d %%d %%d\\n", summary.requests, summary.errors.status,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
+end
+"""
+
+
+def wrk_load(
+    wrk: str, port: int, path: str, bodies: list[dict[str, Any]] | None, duration: int, connections: int
+) -> dict[str, Any]:
+    """As `post_load`, with wrk (C, a fraction of the CPU a Python client takes, which on a 2-core
+    machine is CPU the server does not get): ``connections`` connections on 2 threads, thread t
+    sending bodies t, t + 2, ..., each once while they last."""
+    threads = min(2, connections)
+    table = "{" + ",".join(json.dumps(json.dumps(b), ensure_ascii=False) for b in bodies or []) + "}"
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(WRK_SCRIPT % table)
+    try:
+        out = subprocess.run(
+            [wrk, f"-t{threads}", f"-c{connections}", f"-d{duration}s", "-s", script.name,
+             f"http://127.0.0.1:{port}{path}", "--", str(threads)],
+            capture_output=True, text=True, check=True,
+        ).stdout  # fmt: skip
+    finally:
+        os.unlink(script.name)
+    latency = next(line.split()[1:] for line in out.splitlines() if line.startswith("LATENCY_US"))
+    counts = next(line.split()[1:] for line in out.splitlines() if line.startswith("COUNTS"))
+    rps = next(float(line.split()[1]) for line in out.splitlines() if line.startswith("Requests/sec:"))
+    requests, bad_status, socket_errors = (int(x) for x in counts)
+    p50, p95, p99 = (int(x) / 1000 for x in latency)
+    return {
+        "p50": p50,
+        "p95": p95,
+        "p99": p99,
+        "rps": rps,
+        "errors": bad_status + socket_errors,
+        "repeated": max(0, requests - len(bodies)) if bodies is not None else 0,
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -317,6 +384,12 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
     parser.add_argument("--bodies", type=int, default=20_000, help="distinct verify requests in the mix")
+    parser.add_argument(
+        "--client",
+        choices=("wrk", "python"),
+        default="wrk",
+        help="load generator: wrk (installed with apt-get when missing; else python) or Python threads",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary database")
     parser.add_argument(
         "--db", type=Path, help="a directory kept by an earlier --keep run: reuse its database and mix"
@@ -349,16 +422,22 @@ def main() -> int:
     with api_and_bare(env, args.workers, tmp) as (api_port, bare_port):
         post_load(api_port, "/v1/verify", warm, 3, 2)  # warm up: models loaded
         post_load(bare_port, "/bare", None, 1, 2)
+        wrk = ensure_wrk() if args.client == "wrk" else None
+
+        def load(port: int, path: str, bodies: list[dict[str, Any]] | None) -> dict[str, Any]:
+            if wrk:
+                return wrk_load(wrk, port, path, bodies, args.duration, args.connections)
+            return post_load(port, path, bodies, args.duration, args.connections)
+
         results = {
-            "bare Flask JSON (GET /bare)": post_load(
-                bare_port, "/bare", None, args.duration, args.connections
-            ),
-            "POST /v1/verify": post_load(api_port, "/v1/verify", mix, args.duration, args.connections),
+            "bare Flask JSON (GET /bare)": load(bare_port, "/bare", None),
+            "POST /v1/verify": load(api_port, "/v1/verify", mix),
         }
     print()
     print(
         f"{args.quotes:,} stored quotes, {args.connections} connections, {args.duration}s per endpoint, "
-        f"{args.workers} gunicorn sync workers each, loopback; verify mix: {len(mix)} distinct requests"
+        f"{args.workers} gunicorn sync workers each, loopback, load by {'wrk' if wrk else 'Python threads'}; "
+        f"verify mix: {len(mix)} distinct requests"
     )
     print(
         f"{'endpoint':30} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'req/s':>8} {'errors':>7} "
