@@ -107,10 +107,7 @@ def enqueue_articles(
         for i in order
     ]
     jobs = queue.enqueue_many(specs) if specs else []
-    by_article: list[Job] = [jobs[0]] * len(jobs)
-    for job, i in zip(jobs, order, strict=True):
-        by_article[i] = job
-    return by_article
+    return [job for _, job in sorted(zip(order, jobs, strict=True), key=lambda pair: pair[0])]
 
 
 def job_state(queue: Queue, job_id: str) -> dict[str, Any] | None:
