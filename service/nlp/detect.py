@@ -9,11 +9,13 @@ returning ``Candidate`` records; speaker names are resolved afterwards by
 from __future__ import annotations
 
 import bisect
+from dataclasses import replace
 
 from spacy.tokens import Doc
 
 from service.nlp.direct import direct_quote
 from service.nlp.doccache import doc_text, lemma_of
+from service.nlp.letters import letters
 from service.nlp.lexicon import CueLexicon, cue_lexicon
 from service.nlp.marks import QuotedSpan, find_quoted_spans
 from service.nlp.reported import (
@@ -66,12 +68,20 @@ class Detector:
         for c in _prefer_named_inner(indirect, self.lex):
             if any(_believed_inside(c, line, self.lex) for line in named_lines):
                 continue  # "Bill Clinton: Hillary thinks feds require too many tests": his words
-            if not covered.overlaps(c.start, c.end):
+            if covered.overlaps(c.start, c.end):
+                c = _before_quoted(c, _first_overlapping(cands, c), text)
+                if c is not None and c.type == "mixed" and not _holds_quoted(doc, in_quote, c):
+                    c = replace(c, type="indirect")
+            if c is not None:
                 cands.append(c)
                 covered.add(c.start, c.end)
         later = according_to(ctx) + as_source(ctx) + speech_noun_clauses(ctx)
         for c in later + named_lines + trailing_source(ctx):
             if not covered.overlaps(c.start, c.end):
+                cands.append(c)
+                covered.add(c.start, c.end)
+        for letter_par in _letter_paragraphs(doc, text, starts):
+            for c in _uncovered_sentences(doc, letter_par, covered):
                 cands.append(c)
                 covered.add(c.start, c.end)
         cands.sort(key=lambda c: c.start)
@@ -149,6 +159,86 @@ def _prefer_named_inner(cands: list[Candidate], lex: CueLexicon) -> list[Candida
             said = outer.cue is not None and not _believed(outer, lex)
             drop.add(i if named and not (said and _believed(inner, lex)) else j)
     return [c for k, c in enumerate(cands) if k not in drop]
+
+
+# a clause tail of at most this many words before a quotation is the quotation's own lead-in
+# (", which she described as", ", repeating his government's position that the war")
+_LEAD_IN_WORDS = 8
+_MIN_REPORT_WORDS = 4
+
+
+def _first_overlapping(cands: list[Candidate], c: Candidate) -> int:
+    """Where the report ``c`` must end before the first quote it meets: at that quote, or at its
+    cue's clause when the cue lies inside the report ("... to express “deep concern”", "...,
+    which she described as “the floor”")."""
+    first = min((x for x in cands if x.start < c.end and x.end > c.start), key=lambda x: x.start)
+    cut = first.start
+    if first.cue is not None and c.start < first.cue.idx < cut:
+        lead = first.cue.left_edge.idx
+        cut = lead if lead > c.start else first.cue.idx
+    return cut
+
+
+def _before_quoted(c: Candidate, cut: int, text: str) -> Candidate | None:
+    """An indirect report whose later part holds a quotation ("Rogers said the bank was watching
+    the tariffs, which she said could have 'significant' consequences"): the report up to the
+    quotation's lead-in, so both the report and the quotation are kept; None when the
+    quotation starts the report or little is left before it."""
+    if cut <= c.start:
+        return None
+    head = text[c.start : cut]
+    stop = max(head.rfind(p) for p in (",", ";", " —", " –", ":"))
+    if stop > 0 and len(head[stop + 1 :].split()) <= _LEAD_IN_WORDS:
+        head = head[:stop]
+    head = head.rstrip(" \t\n,;:—–\"“‘'")
+    if len(head.split()) < _MIN_REPORT_WORDS:
+        return None
+    end = c.start + len(head)
+    parts = [(s, min(e, end)) for s, e in c.parts if s < end]
+    return replace(c, end=end, parts=parts or [(c.start, end)])
+
+
+def _letter_paragraphs(doc: Doc, text: str, starts: list[int]) -> list[Candidate]:
+    """On a letters page, each letter paragraph is its writer's words: the subject is the first
+    word of the signature line."""
+    out = []
+    for letter in letters(text):
+        span = doc.char_span(*letter.signature, alignment_mode="expand")
+        if span is None:
+            continue
+        for s, e in letter.paragraphs:
+            out.append(Candidate(s, e, "direct", [(s, e)], para_of(starts, s), subject=span[0]))
+    return out
+
+
+def _uncovered_sentences(doc: Doc, c: Candidate, covered: Covered) -> list[Candidate]:
+    """The runs of ``c``'s sentences that no quote found so far touches, each as ``c`` cut to it
+    (a letter paragraph that also quotes the council keeps its other sentences)."""
+    span = doc.char_span(c.start, c.end, alignment_mode="expand")
+    if span is None:
+        return []
+    runs: list[tuple[int, int]] = []
+    prev_free = False
+    for sent in (x for x in doc.sents if x.end > span.start and x.start < span.end):
+        s, e = max(sent.start_char, c.start), min(sent.end_char, c.end)
+        free = not covered.overlaps(s, e)
+        if free and prev_free:
+            runs[-1] = (runs[-1][0], e)
+        elif free:
+            runs.append((s, e))
+        prev_free = free
+    out = []
+    for s, e in runs:
+        while e > s and doc_text(doc)[e - 1].isspace():
+            e -= 1
+        if len(doc_text(doc)[s:e].split()) >= _MIN_REPORT_WORDS:
+            out.append(replace(c, start=s, end=e, parts=[(s, e)]))
+    return out
+
+
+def _holds_quoted(doc: Doc, in_quote: list[int], c: Candidate) -> bool:
+    span = doc.char_span(c.start, c.end, alignment_mode="expand")
+    return span is not None and any(in_quote[i] for i in range(span.start, span.end))
 
 
 class Covered:
