@@ -705,6 +705,20 @@ class SpeakerResolver:
         self.last: Resolved | None = None
         self.quoted: list[tuple[int, int]] = []  # contents of the quotes attributed so far
 
+    def is_person(self, tok: Token) -> bool:
+        """Whether ``tok`` is part of a person's name the article gives (the tagger's PERSON, or
+        a name the article's own evidence makes a person: "Amina Diallo-Kerr" tagged ORG)."""
+        if tok.ent_type_ == "PERSON":
+            return True
+        if tok.pos_ != "PROPN":
+            return False
+        if self.entities.person_for_token(tok) is not None:
+            return True
+        first = tok.i  # a run of name words opening with a given name ("Amina Diallo-Kerr")
+        while first > 0 and (self.doc[first - 1].pos_ == "PROPN" or self.doc[first - 1].text == "-"):
+            first -= 1
+        return first < tok.i and self.doc[first].lower_ in first_name_genders()
+
     def note_quote(self, parts: list[tuple[int, int]]) -> None:
         """Record the content of an attributed quote: a person named as a subject inside what
         someone said ("He said his friend, Jane Roe, ran the shop") is not the next "he"."""
@@ -755,6 +769,9 @@ class SpeakerResolver:
         label = self._interview_label(tok)
         if label is not None:
             return label
+        signed = self._signature_at(tok)
+        if signed is not None:
+            return Resolved(signed.name, PERSON, mention, signed, human=True)
         r = self._resolve_named(tok)
         if r is not None:
             return r
@@ -775,6 +792,7 @@ class SpeakerResolver:
                 last is not None
                 and last.singular
                 and _may_be_a_person(last)
+                and (gender is None or last.entity is None or last.entity.gender in (None, gender))
                 and not self._person_named_since(last, tok)
             ):
                 # "a UCEA spokesperson said ... he said": the unnamed speaker, not a person named before
@@ -853,9 +871,15 @@ class SpeakerResolver:
         if lemma_of(tok).lower() in DOCUMENT_NOUNS and tok.pos_ == "NOUN":
             # "a statement from the Prime Minister's Office said", "a blog post for InfoAmazonia"
             owner = self._owner(tok, ("from", "by", "of", "for", "on", "at"))
+            mention = _mention_chars(tok)
+            definite = any(c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in tok.children)
+            if owner is None and definite:
+                owner = self._document_author(tok)  # "the statement said": the one named before
+                if owner is not None and owner.pos_ == "NOUN":
+                    mention = _mention_chars(owner)  # an unnamed author: "his family"
             if owner is not None:
                 r = self._resolve(owner)
-                return Resolved(r.name, r.kind, _mention_chars(tok), r.entity, r.human, r.role)
+                return Resolved(r.name, r.kind, mention, r.entity, r.human, r.role)
             return Resolved(None, DESCRIPTION, _mention_chars(tok))
         return None
 
@@ -885,6 +909,10 @@ class SpeakerResolver:
             o = ents.org_by_role(words, head, tok.idx) if head in ORG_HEADS else None
             if o is not None:
                 return Resolved(o.name, ORG, (s, e), o)
+            if definite and owner is None and _singular(tok):
+                r = self._antecedent(tok, head, human, (s, e))
+                if r is not None:
+                    return r
         ent = ent_of(tok)
         if ent is not None and ent.label_ in ("GPE", "ORG") and tok.pos_ == "PROPN":
             name = _clean_name(ent.text)
@@ -901,6 +929,76 @@ class SpeakerResolver:
         # a description ("South Korean lawmakers", "researchers", "the security firm")
         role = self._phrase(tok) if human else None
         return Resolved(None, DESCRIPTION, (s, e), None, human, role, human and _singular(tok))
+
+    def _antecedent(self, tok: Token, head: str, human: bool, mention: tuple[int, int]) -> Resolved | None:
+        """What a definite description no introduced role matches refers back to, within the
+        last paragraphs: the person who spoke last or the organisation named last, whichever
+        came later ("the defender said" after Walsh's words is Walsh; "the lender said" after
+        "Dominion Northern Bank reported" is the bank); an organisation word ("the company")
+        only an organisation. Unnamed-source words ("the official", "the spokeswoman") stay
+        descriptions, and a person whose stated roles differ is not taken."""
+        if head not in ORG_HEADS and (not human or head in _UNNAMED_SOURCES):
+            return None
+        since = paragraph_start(doc_text(self.doc), tok.idx, ANTECEDENT_PARAGRAPHS)
+        org, org_pos = self._recent_org(since, tok.idx)
+        if head in ORG_HEADS:
+            return Resolved(org.name, ORG, mention, org) if org is not None else None
+        last = self.last
+        person = last.entity if last is not None and last.mention else None
+        if (
+            person is not None
+            and person.kind == PERSON
+            and last is not None
+            and last.mention is not None
+            and since <= last.mention[0] > org_pos
+            and not self._person_named_since(last, tok)
+            and (not person.role_words or head in person.role_words)
+        ):
+            return Resolved(person.name, PERSON, mention, person, human=True)
+        if org is not None and head not in TITLE_WORDS:
+            return Resolved(org.name, ORG, mention, org)
+        return None
+
+    def _recent_org(self, since: int, before: int) -> tuple[Entity | None, int]:
+        """The organisation named last in [since, before), and where (-1 when none)."""
+        best, best_pos = None, -1
+        for o in {id(o): o for o in self.entities.orgs.values()}.values():
+            pos = max((x for x in o.positions if since <= x < before), default=-1)
+            if pos > best_pos:
+                best, best_pos = o, pos
+        return best, best_pos
+
+    def _document_author(self, tok: Token) -> Token | None:
+        """Who wrote the document a definite document noun refers back to: the last mention of
+        the same noun in the last paragraphs, and the subject of the verb it belongs to ("Kline
+        said in a letter to families ... 'We know ...,' the letter said"; "the coalition
+        submitted a written statement ... the statement said"), or its own owner."""
+        lemma = lemma_of(tok).lower()
+        since = paragraph_start(doc_text(self.doc), tok.idx, ANTECEDENT_PARAGRAPHS)
+        earlier = [
+            t
+            for t in self.doc[: tok.i]
+            if t.idx >= since and t.pos_ == "NOUN" and lemma_of(t).lower() == lemma
+        ]
+        if not earlier:
+            return None
+        doc_tok = earlier[-1]
+        owner = self._owner(doc_tok, ("from", "by", "of"))
+        if owner is not None:
+            return owner
+        verb = doc_tok.head
+        if doc_tok.dep_ == "pobj" and verb.dep_ == "prep":
+            verb = verb.head
+        elif doc_tok.dep_ not in ("dobj", "nsubjpass"):
+            return None
+        while verb.pos_ in ("VERB", "AUX"):
+            subj = [c for c in verb.children if c.dep_ == "nsubj"]
+            if subj:
+                return None if subj[0].lower_ in ("it", "that", "which") else subj[0]
+            if verb.dep_ not in ("conj", "xcomp", "advcl") or verb.head is verb:
+                return None
+            verb = verb.head
+        return None
 
     def _org_of(self, tok: Token) -> Entity | None:
         """The organisation a proper noun names, taking in coordinated name words the tagger
@@ -955,9 +1053,11 @@ class SpeakerResolver:
 
     def _signature_after(self, tok: Token) -> Entity | None:
         """A letter's signature after the paragraph of ``tok``: a short line that opens with a
-        person's name ("Jane Doe, Leeds"), before any other letter's text begins."""
+        person's name ("Jane Doe, Leeds"), after the letter's other paragraphs and before a
+        heading or any other short line begins the next letter or section."""
         text = doc_text(self.doc)
         pos = text.find("\n", tok.idx)
+        paragraphs = 0
         while pos != -1:
             start = pos + 1
             end = text.find("\n", start)
@@ -965,14 +1065,34 @@ class SpeakerResolver:
             line = text[start:end].strip()
             words = line.split()
             if len(words) > 8 or (len(words) > 4 and line[-1:] in '.?!”"'):
-                return None  # the next letter's or section's text begins
+                # the letter's next paragraph, unless it is a heading-less new letter: a letter
+                # runs a few paragraphs at most
+                paragraphs += 1
+                if paragraphs > SIGNATURE_PARAGRAPHS or line[-1:] not in '.?!”"’)':
+                    return None
+                pos = end if end < len(text) else -1
+                continue
             if words:
                 lead = len(text[start:end]) - len(text[start:end].lstrip())
                 person = self._signature_name(start + lead, end)
                 if person is not None:
                     return person
+                if paragraphs:
+                    return None  # a heading or other short line: the letter ended unsigned
             pos = end if end < len(text) else -1
         return None
+
+    def _signature_at(self, tok: Token) -> Entity | None:
+        """The writer a signature line names, when ``tok`` opens the line ("Derek Amos,
+        Hollinfield" under a letter)."""
+        text = doc_text(self.doc)
+        if tok.idx > 0 and text[tok.idx - 1] != "\n":
+            return None
+        end = text.find("\n", tok.idx)
+        line_end = len(text) if end == -1 else end
+        if len(text[tok.idx : line_end].split()) > 8:
+            return None
+        return self._signature_name(tok.idx, line_end)
 
     def _signature_name(self, start: int, end: int) -> Entity | None:
         """The person a signature line opens with: two to four capitalised name words before a
@@ -1026,6 +1146,28 @@ class SpeakerResolver:
             if gender is None or p.gender in (None, gender):
                 return p
         return cands[0] if cands else None
+
+
+# A letter's first-person words look for its signature this many paragraphs on.
+SIGNATURE_PARAGRAPHS = 6
+# A definite description ("the defender", "the company") looks this many paragraphs back.
+ANTECEDENT_PARAGRAPHS = 2
+# Words for unnamed sources: a description of its own, never someone named before.
+_UNNAMED_SOURCES = frozenset(
+    "official spokesperson spokesman spokeswoman spokes source aide adviser advisor insider person "
+    "diplomat witness analyst expert observer member resident friend relative neighbour neighbor "
+    "colleague staffer employee worker officer".split()
+)
+
+
+def paragraph_start(text: str, pos: int, back: int) -> int:
+    """The start of the paragraph ``back`` paragraphs before the one holding ``pos``."""
+    start = text.rfind("\n", 0, pos) + 1
+    for _ in range(back):
+        if start == 0:
+            break
+        start = text.rfind("\n", 0, start - 1) + 1
+    return start
 
 
 def _is_caps_word(tok: Token) -> bool:

@@ -3,6 +3,7 @@ previous speaker and joins quotes split by their attribution (“A,” he said. 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from spacy.language import Language
@@ -48,6 +49,10 @@ def attribute(doc: Doc, cands: list[Candidate]) -> list[Record]:
             speaker = records[-1].speaker
         else:
             speaker = resolver.resolve(_colon_label(doc, c) or c.subject)
+            if not speaker.name and c.cue is not None and (c.subject is None or c.subject.pos_ != "PRON"):
+                named = _person_beside_cue(c.cue, c.subject, resolver.is_person)
+                if named is not None:
+                    speaker = resolver.resolve(named)
         rec = Record(c, speaker, list(c.parts), c.start, c.end)
         resolver.note_quote(rec.parts)
         if records and _joins(records[-1], rec):
@@ -81,6 +86,46 @@ def _colon_label(doc: Doc, c: Candidate) -> Token | None:
     if first > 0 and not (doc[first - 1].is_punct or doc[first - 1].is_space):
         return None
     return name
+
+
+def _person_beside_cue(cue: Token, subject: Token | None, is_person: Callable[[Token], bool]) -> Token | None:
+    """A person named right beside the cue when the parse gave the speaker as a description or
+    a word fragment: before it ("The UN coordinator for Sudan, Amina Diallo-Kerr, said";
+    "defence barrister Aidan Moore KC suggested"), or, when the subject follows the cue, after it
+    ("said co-author Felipe Arancibia, a ..."). A name after a preposition ("a spokeswoman for
+    Jane Doe said") is whom the speaker speaks for, not the speaker."""
+    doc = cue.doc
+    sent = cue.sent
+    i = cue.i - 1
+    while i > sent.start and (doc[i].text == "," or doc[i].pos_ in ("ADV", "AUX", "PART")):
+        i -= 1
+    post_nominals = 0
+    while i > sent.start and not is_person(doc[i]) and doc[i].pos_ == "PROPN" and post_nominals < 2:
+        i -= 1  # "Aidan Moore KC", "Harry Harris Jr."
+        post_nominals += 1
+    if is_person(doc[i]):
+        first = i  # back over the name and its titles: "Senator Jane Doe", "Amina Diallo-Kerr"
+        while first > sent.start and (
+            doc[first - 1].pos_ == "PROPN"
+            or doc[first - 1].text == "-"
+            or doc[first - 1].lower_ in _TITLE_LEADS
+        ):
+            first -= 1
+        if first == 0 or doc[first - 1].pos_ != "ADP":
+            return doc[i]
+    inverted = subject is None or subject.i > cue.i or subject.is_punct
+    if not inverted:
+        return None
+    for j in range(cue.i + 1, min(cue.i + 7, sent.end)):
+        t = doc[j]
+        if is_person(t):
+            return t
+        if t.text in (",", ".", ";", ":") or t.pos_ in ("VERB", "ADP", "PRON"):
+            return None
+    return None
+
+
+_TITLE_LEADS = frozenset({"mr", "mrs", "ms", "dr", "sir", "dame", "lord", "lady"})
 
 
 def _previous_speaker(records: list[Record], c: Candidate) -> Resolved | None:
