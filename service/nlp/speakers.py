@@ -975,14 +975,16 @@ class SpeakerResolver:
         submitted a written statement ... the statement said"), or its own owner."""
         lemma = lemma_of(tok).lower()
         since = paragraph_start(doc_text(self.doc), tok.idx, ANTECEDENT_PARAGRAPHS)
-        earlier = [
-            t
-            for t in self.doc[: tok.i]
-            if t.idx >= since and t.pos_ == "NOUN" and lemma_of(t).lower() == lemma
-        ]
-        if not earlier:
+        doc_tok = None
+        for j in range(tok.i - 1, max(-1, tok.i - 1 - DOCUMENT_LOOKBACK_TOKENS), -1):
+            t = self.doc[j]
+            if t.idx < since:
+                break
+            if t.pos_ == "NOUN" and lemma_of(t).lower() == lemma:
+                doc_tok = t
+                break
+        if doc_tok is None:
             return None
-        doc_tok = earlier[-1]
         owner = self._owner(doc_tok, ("from", "by", "of"))
         if owner is not None:
             return owner
@@ -1148,6 +1150,8 @@ class SpeakerResolver:
         return cands[0] if cands else None
 
 
+# "the statement said" looks this many tokens back (within ANTECEDENT_PARAGRAPHS) for the statement.
+DOCUMENT_LOOKBACK_TOKENS = 400
 # A letter's first-person words look for its signature this many paragraphs on.
 SIGNATURE_PARAGRAPHS = 6
 # A definite description ("the defender", "the company") looks this many paragraphs back.
