@@ -87,10 +87,18 @@ _POSTED_LINE = re.compile(
     re.IGNORECASE,
 )
 _COPYRIGHT_LINE = re.compile(r"(?:©|\(c\)\s|copyright\b).*|.*\ball rights reserved\b.*", re.IGNORECASE)
+# sign-up boxes' legal small print: "By signing up, you agree to our Terms of Service and Privacy
+# Policy.", "This site is protected by reCAPTCHA and the Google Privacy Policy ... apply."
+_LEGAL_LINE = re.compile(
+    r"by (?:signing up|subscribing|registering|clicking|continuing|submitting)\b[^\n]{0,200}"
+    r"|[^\n]{0,120}\byou (?:agree|consent) to (?:our|the)\b[^\n]{0,120}\b(?:terms|privacy)\b[^\n]{0,120}"
+    r"|[^\n]{0,80}\bprotected by recaptcha\b[^\n]{0,160}",
+    re.IGNORECASE,
+)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # "BY YOUNGNAM KIM [kim.youngnam@koreadaily.com]", "By Jane Doe and John Roe, Reuters"
 _BYLINE = re.compile(
-    r"by[ \t\xa0]+[A-Z][\w'’.-]*(?:[ \t\xa0,]+(?:[A-Z][\w'’.-]*|and|&|of|the|de|van|von))"
+    r"by[ \t\xa0]+(?-i:[A-Z])[\w'’.-]*(?:[ \t\xa0,]+(?:(?-i:[A-Z])[\w'’.-]*|and|&|of|the|de|van|von))"
     r"{0,8}\s*(?:[\[(][^\]\n)]*@[^\]\n)]*[\])])?\s*",
     re.IGNORECASE,
 )
@@ -116,6 +124,7 @@ _WHOLE_LINE = re.compile(
             _WEATHER_LINE,
             _POSTED_LINE,
             _COPYRIGHT_LINE,
+            _LEGAL_LINE,
             _BYLINE,
         )
     ),
