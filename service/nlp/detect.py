@@ -16,7 +16,7 @@ from spacy.tokens import Doc
 from service.nlp.direct import direct_quote
 from service.nlp.doccache import doc_text, lemma_of
 from service.nlp.letters import letters
-from service.nlp.lexicon import CueLexicon, cue_lexicon
+from service.nlp.lexicon import CueLexicon, cue_lexicon, first_name_genders
 from service.nlp.marks import QuotedSpan, find_quoted_spans
 from service.nlp.reported import (
     according_to,
@@ -199,15 +199,23 @@ def _before_quoted(c: Candidate, cut: int, text: str) -> Candidate | None:
 
 
 def _letter_paragraphs(doc: Doc, text: str, starts: list[int]) -> list[Candidate]:
-    """On a letters page, each letter paragraph is its writer's words: the subject is the first
-    word of the signature line."""
+    """On a letters page, each letter paragraph is its writer's words (typed indirect: no
+    quotation marks set them off): the subject is the first word of the signature line."""
     out = []
-    for letter in letters(text):
+
+    def is_name(start: int, end: int) -> bool:
+        """A person's name by the tagger, or opening with a known given name."""
+        span = doc.char_span(start, end, alignment_mode="expand")
+        return span is not None and (
+            any(t.ent_type_ == "PERSON" for t in span) or span[0].lower_ in first_name_genders()
+        )
+
+    for letter in letters(text, is_name):
         span = doc.char_span(*letter.signature, alignment_mode="expand")
         if span is None:
             continue
         for s, e in letter.paragraphs:
-            out.append(Candidate(s, e, "direct", [(s, e)], para_of(starts, s), subject=span[0]))
+            out.append(Candidate(s, e, "indirect", [(s, e)], para_of(starts, s), subject=span[0]))
     return out
 
 

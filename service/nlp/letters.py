@@ -8,6 +8,7 @@ writer's statement. Pure functions over the page text.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import NamedTuple
 
 # "Derek Amos, Hollinfield", "Dr Helen Musgrave, Fordham", "Jane Smith": two to four capitalised
@@ -43,17 +44,35 @@ def _is_prose(line: str) -> bool:
     return len(line.split()) > MAX_SIGNATURE_WORDS and line[-1] in _SENTENCE_END
 
 
-def letters(text: str) -> list[Letter]:
-    """The letters of a letters page: runs of prose paragraphs each closed by a signature line.
-    An ordinary article (fewer than two signed letters) has none."""
+def _signature(line: str) -> re.Match[str] | None:
+    """The name a signature line opens with: not a heading in capitals ("STEEL INDUSTRY."), not
+    a pull quote's credit (the line ends with a quotation mark), and what follows the name is a
+    place or an organisation ("Derek Amos, Hollinfield"), not a clause ("Unlike Trump, Clinton's
+    supporting civil rights.")."""
+    m = _SIGNATURE.match(line)
+    if m is None or line[-1] in "\"”’'" or m.group().isupper():
+        return None
+    rest = line[m.end() :].strip(" ,.")
+    if any(w[0].islower() and w not in _PLACE_CONNECTIVES for w in rest.split()):
+        return None
+    return m
+
+
+_PLACE_CONNECTIVES = frozenset({"of", "and", "the", "for", "upon", "on", "de", "la", "le"})
+
+
+def letters(text: str, is_name: Callable[[int, int], bool] = lambda s, e: True) -> list[Letter]:
+    """The letters of a letters page: runs of prose paragraphs each closed by a signature line
+    whose name ``is_name`` accepts (char range). An ordinary article (fewer than two signed
+    letters) has none."""
     lines = _lines(text)
     found: list[Letter] = []
     for k, (s, e) in enumerate(lines):
         line = text[s:e]
         if len(line.split()) > MAX_SIGNATURE_WORDS or k == 0 or not _is_prose(text[slice(*lines[k - 1])]):
             continue
-        m = _SIGNATURE.match(line)
-        if m is None:
+        m = _signature(line)
+        if m is None or not is_name(s, s + m.end()):
             continue
         body: list[tuple[int, int]] = []
         j = k - 1

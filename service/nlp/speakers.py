@@ -485,6 +485,9 @@ class ArticleEntities:
         org.positions.append(ent.start_char)
         if start != ent.start:
             org.positions.append(self.doc[start].idx)
+        for child in ent.root.children:  # "Dominion Northern Bank, the country's largest lender"
+            if child.dep_ == "appos" and child.pos_ == "NOUN" and child.i > ent.root.i:
+                org.role_words.add(child.lower_)
 
     def _link_acronyms(self, org: Entity, ent: Span) -> None:
         """ "Customs and Border Protection (CBP)": the bracketed abbreviation is an alias."""
@@ -955,8 +958,11 @@ class SpeakerResolver:
             and (not person.role_words or head in person.role_words)
         ):
             return Resolved(person.name, PERSON, mention, person, human=True)
-        if org is not None and head not in TITLE_WORDS:
-            return Resolved(org.name, ORG, mention, org)
+        if org is not None and org_pos > (last.mention[0] if last is not None and last.mention else -1):
+            # a word for people that the organisation was introduced with ("Dominion Northern
+            # Bank, the country's sixth-largest lender, ..."; "the lender said")
+            if head in org.role_words and head not in TITLE_WORDS:
+                return Resolved(org.name, ORG, mention, org)
         return None
 
     def _recent_org(self, since: int, before: int) -> tuple[Entity | None, int]:

@@ -202,6 +202,23 @@ def test_one_signed_line_is_no_letters_page() -> None:
     assert letters(text) == []
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Article Continued Below",  # furniture: no person's name (checked with the tagger)
+        "STEEL INDUSTRY.",  # a section heading in capitals
+        'Dean Baker, Center for Economic and Policy Research."',  # a pull quote's credit
+        "Unlike Trump, Clinton's supporting civil rights.",  # a clause, not a place
+    ],
+)
+def test_lines_that_are_no_signatures(line: str) -> None:
+    prose = "The council voted on Tuesday to close the baths at the end of the summer season.\n"
+    text = prose + line + "\n" + prose + line + "\n"
+    no_furniture = "Article Continued Below"
+    found = letters(text, lambda s, e: text[s:e] != no_furniture)
+    assert found == []
+
+
 @pytest.mark.slow
 def test_each_letter_paragraph_is_its_signers_words(extract) -> None:  # type: ignore[no-untyped-def]
     quotes = extract(LETTERS)
