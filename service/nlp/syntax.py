@@ -72,6 +72,8 @@ def is_quote_cue(tok: Token, lex: CueLexicon) -> bool:
     "laughs", "whispers" that attributes quoted words without reporting speech by itself."""
     if is_cue(tok, lex, speech_only=True):
         return True
+    if lemma_of(tok).lower() == "put" and any(c.dep_ == "dobj" and c.lower_ == "it" for c in tok.children):
+        return True  # "Her office put it bluntly in a statement: “...”", "as she put it, “...”"
     return (
         tok.dep_ not in ("amod", "compound", "nmod")
         and tok.tag_ in ("VBD", "VBZ", "VBP", "VBG", "VBN", "VB")

@@ -9,7 +9,8 @@ general rule tested on written sentences, with the cases that must not match:
 - a definite description refers back ("the defender said" after Walsh's words; "the lender
   said" after the bank's results), but a different stated role or an unnamed source does not;
 - "the statement said" / "the letter said" is the author of the statement or letter named before;
-- on a letters page, each letter's paragraphs are its signer's words.
+- on a letters page, each letter's paragraphs are its signer's words;
+- "put it" introduces a quotation ("Her office put it bluntly in a statement: “...”").
 """
 
 from __future__ import annotations
@@ -226,3 +227,16 @@ def test_each_letter_paragraph_is_its_signers_words(extract) -> None:  # type: i
     assert _speaker(quotes, "I was saddened") == "Margaret Hollis"
     assert _speaker(quotes, "roads I drive on") == "Derek Amos"
     assert not any("Baths closure" in q.text or "Stowbridge" in q.text for q in quotes)
+
+
+# -- "put it" introduces a quotation --------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_put_it_introduces_a_quotation(extract) -> None:  # type: ignore[no-untyped-def]
+    quotes = extract(
+        "Her office put it bluntly in a statement on Wednesday: “Senator Hollis will lift her hold "
+        "the day the towers reopen. Not one day sooner.”"
+    )
+    assert only(quotes, "will lift her hold").speaker.mention.text == "Her office"
+    assert extract("She put it on the table and left the room without a word.") == []
