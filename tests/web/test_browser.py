@@ -200,7 +200,8 @@ def test_article_page_highlights_the_seed_quotes(page: Any, servers: dict[str, A
     page.goto(f"{servers['url']}/articles/{article['id']}")
     marks = page.locator(".article-text .q")
     assert page.locator(".article-text [id^='q-']").count() == len(stored) > 5
-    shown = " ".join(marks.all_inner_texts())
+    # a quote is cut into pieces where a cue or mention (its own or another quote's) starts
+    shown = "".join(marks.all_inner_texts())
     for quote in stored:
         assert quote["text"][:40] in shown, quote["text"]
     kirby = page.locator(".article-text a.q[title^='John Kirby']")
