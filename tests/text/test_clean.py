@@ -44,6 +44,8 @@ QUOTE = "“We assess that North Korea moved at least 3,000 soldiers into easter
         "Eun-A Cho achim@donga.com · Ji-Sun Choi aurinko@donga.com · Kyu-Jin Shin newjin@donga.com",
         "MATT WALSH’S ‘AM I RACIST?’ COMING TO DAILYWIRE+\xa0OCT. 28",
         "READ MORE: Sextortion scam uses old passwords to extort money from victims",
+        "By signing up, you agree to our Terms of Service and Privacy Policy.",
+        "This site is protected by reCAPTCHA and the Google Privacy Policy and Terms of Service apply.",
         "WATCH: Scheer receives warm welcome at oil rally",
         "North Korean special forces marching in the 2017 military parade. [Rodong Sinmun]",
         "Video appears to show North Korean soldiers receiving uniforms and equipment at a Russian "
@@ -143,6 +145,9 @@ def test_repeated_paragraphs_further_down_are_kept() -> None:
         "“FAKE NEWS IS THE ENEMY OF THE PEOPLE!” he wrote.",
         "“NO COLLUSION!”",
         "By Tuesday, the president had said he would not attend the summit in Vienna.",
+        "By Tuesday, officials said the flood had receded.",
+        "By signing the deal, Smith said he had secured jobs.",
+        "The company updated its privacy policy, regulators said.",
         "Posted in the late evening, the message said the talks had failed.",
         "More than 3,000 soldiers have been moved, said Kirby.",
         "Watch what happens next, he warned.",
