@@ -249,9 +249,7 @@ def _holds_own_object(c: Candidate) -> bool:
     makeover'' that ..." read as the content "it, an ''extreme makeover'' ..."): a misparse."""
     if c.cue is None:
         return False
-    return any(
-        ch.dep_ == "dobj" and ch.lower_ == "it" and c.start <= ch.idx < c.end for ch in c.cue.children
-    )
+    return any(ch.dep_ == "dobj" and ch.lower_ == "it" and c.start <= ch.idx < c.end for ch in c.cue.children)
 
 
 def _holds_quoted(doc: Doc, in_quote: list[int], c: Candidate) -> bool:
