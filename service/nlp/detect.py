@@ -47,7 +47,7 @@ class Detector:
         used_cues: dict[tuple[int, int], Candidate] = {}
         for q in quoted:
             c = direct_quote(ctx, q)
-            if c is None or _holds_own_object(c):
+            if c is None:
                 continue
             if c.type == "mixed" and c.cue is not None:
                 key = (c.cue.i, c.start)
@@ -242,14 +242,6 @@ def _uncovered_sentences(doc: Doc, c: Candidate, covered: Covered) -> list[Candi
         if len(doc_text(doc)[s:e].split()) >= _MIN_REPORT_WORDS:
             out.append(replace(c, start=s, end=e, parts=[(s, e)]))
     return out
-
-
-def _holds_own_object(c: Candidate) -> bool:
-    """A quote whose content holds its cue's own "it" ("as a diplomat put it, an ''extreme
-    makeover'' that ..." read as the content "it, an ''extreme makeover'' ..."): a misparse."""
-    if c.cue is None:
-        return False
-    return any(ch.dep_ == "dobj" and ch.lower_ == "it" and c.start <= ch.idx < c.end for ch in c.cue.children)
 
 
 def _holds_quoted(doc: Doc, in_quote: list[int], c: Candidate) -> bool:

@@ -88,6 +88,11 @@ def direct_quote(ctx: Context, q: QuotedSpan) -> Candidate | None:
         # subject, and naming verbs ("a play called “Sons of Trump”") report nothing
         if subject_of(cue, in_quote) is None or _names_the_quote(cue, qs, qe):
             return None
+        if lemma_of(cue).lower() == "put":
+            # "put it" introduces a whole quotation ("She put it bluntly: “...”"), never a
+            # fragment in someone's clause ("as a diplomat put it, an ''extreme makeover'' that
+            # Mr. Manafort oversaw, bolted ...": the parse cannot tell whose clause that is)
+            return None
         left, right = _mixed_bounds(doc, cue, qs, qe)
         left = min(left, q.open)
         right = max(right, (q.close + 1) if q.close is not None else q.end)

@@ -240,7 +240,7 @@ def test_put_it_introduces_a_quotation(extract) -> None:  # type: ignore[no-unty
     )
     assert only(quotes, "will lift her hold").speaker.mention.text == "Her office"
     assert extract("She put it on the table and left the room without a word.") == []
-    # the cue's own "it" is never part of what was said
+    # "put it" introduces whole quotations, never a fragment of a clause the parse cannot place
     quotes = extract(
         "President Viktor F. Yanukovych, who owed his election to, as an American diplomat put it, "
         "an ''extreme makeover'' that Mr. Manafort oversaw, bolted the country."
