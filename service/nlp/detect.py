@@ -9,6 +9,7 @@ returning ``Candidate`` records; speaker names are resolved afterwards by
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import replace
 
 from spacy.tokens import Doc
@@ -47,7 +48,7 @@ class Detector:
         used_cues: dict[tuple[int, int], Candidate] = {}
         for q in quoted:
             c = direct_quote(ctx, q)
-            if c is None:
+            if c is None or _sign_speaks(c):
                 continue
             if c.type == "mixed" and c.cue is not None:
                 key = (c.cue.i, c.start)
@@ -68,6 +69,8 @@ class Detector:
         for c in _prefer_named_inner(indirect, self.lex):
             if any(_believed_inside(c, line, self.lex) for line in named_lines):
                 continue  # "Bill Clinton: Hillary thinks feds require too many tests": his words
+            if _ANONYMITY.match(text, c.start) or _sign_speaks(c):
+                continue  # "who asked not to be named": a source's condition, not a statement
             if covered.overlaps(c.start, c.end):
                 c = _before_quoted(c, _first_overlapping(cands, c), text)
                 if c is not None and c.type == "mixed" and not _holds_quoted(doc, in_quote, c):
@@ -161,6 +164,21 @@ def _prefer_named_inner(cands: list[Candidate], lex: CueLexicon) -> list[Candida
     return [c for k, c in enumerate(cands) if k not in drop]
 
 
+# What these "say" is text written on them, nobody's statement ("a sign read “Closed”").
+_SIGN_NOUNS = frozenset(
+    "sign banner placard poster billboard plaque sticker graffiti t-shirt shirt slogan".split()
+)
+
+
+def _sign_speaks(c: Candidate) -> bool:
+    return c.subject is not None and lemma_of(c.subject).lower() in _SIGN_NOUNS
+
+
+_ANONYMITY = re.compile(
+    r"(?:not to be (?:named|identified|quoted)|to remain anonymous|that (?:he|she|they|it) not be"
+    r" (?:named|identified))\b",
+    re.IGNORECASE,
+)
 # a clause tail of at most this many words before a quotation is the quotation's own lead-in
 # (", which she described as", ", repeating his government's position that the war")
 _LEAD_IN_WORDS = 8

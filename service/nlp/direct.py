@@ -29,6 +29,13 @@ NAMING_LEMMAS = {"call", "name", "dub", "title", "label", "term", "brand", "nick
 # "so-called ‘Schutzverträge’", "known as “the Wall”".
 NAMING_LEADS = ("so-called", "so called", "known as", "titled", "entitled")
 MAX_TITLE_WORDS = 8
+# What a sign, banner or slogan reads is text on it, not anyone's words: "a banner reading
+# “Kwame’s Kingdom”", "a sign taped to the window of the Co-op read "Closed until further notice""
+_SIGN_READING = re.compile(
+    r"\b(?:sign|banner|placard|poster|billboard|plaque|sticker|graffiti|t-shirt|shirt|cap|hat)s?\b"
+    r"[^.!?\"“”]{0,60}\b(?:read|reads|reading|emblazoned with|bearing)\s*:?\s*$",
+    re.IGNORECASE,
+)
 # After a title cited in parentheses: a date or a page ("”, 24 February)", "”, May 3)", "”, p. 4)").
 _CITATION_TAIL = re.compile(
     r"\s*,\s*(?:\d{1,2}(?:st|nd|rd|th)?\s+[A-Z][a-z]+|[A-Z][a-z]{2,}\.?\s+\d{1,2}\b|\d{4}\b|p\.|page)"
@@ -107,7 +114,7 @@ def is_named_term(text: str, q: QuotedSpan) -> bool:
     """A term or name in quotation marks after "so-called", "known as", "dubbed" (scare quotes
     and foreign terms): nobody is quoted."""
     before = text[max(0, q.open - 20) : q.open].rstrip().lower()
-    return before.endswith(NAMING_LEADS)
+    return before.endswith(NAMING_LEADS) or bool(_SIGN_READING.search(text, max(0, q.open - 90), q.open))
 
 
 def is_cited_title(text: str, q: QuotedSpan, words: list[Token]) -> bool:

@@ -543,12 +543,17 @@ def headline_colons(ctx: Context) -> list[Candidate]:
 
 
 def is_label_line(body: list[Token], in_quote: list[int]) -> bool:
-    """A line after a label rather than a statement: no verb and no quoted words, and numbers
-    or a semicolon list ("Raya; White, Saliba", "Lakers 102, Celtics 99", "Sunny, with a high
-    of 75"); "Lynch: No outside influence on FBI probe" stays a statement."""
+    """A line after a label rather than a statement: no verb and no quoted words, and numbers,
+    a semicolon list or a list of names ("Raya; White, Saliba", "Lakers 102, Celtics 99", "Sunny,
+    with a high of 75", "Ibe, McNulty, Carr"); "Lynch: No outside influence on FBI probe" stays a
+    statement."""
     if any(in_quote[t.i] or t.pos_ in ("VERB", "AUX") for t in body):
         return False
-    return any(t.like_num or t.text == ";" for t in body)
+    words = [t for t in body if not t.is_punct]
+    names_list = (
+        len(words) >= 2 and all(t.pos_ == "PROPN" for t in words) and any(t.text == "," for t in body)
+    )
+    return names_list or any(t.like_num or t.text == ";" for t in body)  # "Booked: Ibe, McNulty, Carr."
 
 
 def as_source(ctx: Context) -> list[Candidate]:

@@ -246,3 +246,40 @@ def test_put_it_introduces_a_quotation(extract) -> None:  # type: ignore[no-unty
         "an ''extreme makeover'' that Mr. Manafort oversaw, bolted the country."
     )
     assert not any(q.text.startswith("it,") for q in quotes)
+
+
+# -- not statements: anonymity conditions, signs, lists of names ------------------------------------
+
+
+@pytest.mark.slow
+def test_anonymity_condition_is_no_statement(extract) -> None:  # type: ignore[no-untyped-def]
+    quotes = extract(
+        "A person familiar with the matter said the inquiry was at an early stage. The person "
+        "asked not to be identified because the inquiry is not public."
+    )
+    assert [q.text for q in quotes] == ["the inquiry was at an early stage"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Outside one café, a hand-painted sign read “We have light inside.”",
+        'A sign taped to the window of the flooded Co-op read "Closed until further notice".',
+        "Fans unfurled a banner reading “Kwame’s Kingdom” in the Marsh End.",
+    ],
+)
+def test_what_a_sign_reads_is_no_quote(extract, text: str) -> None:  # type: ignore[no-untyped-def]
+    assert extract(text) == []
+
+
+@pytest.mark.slow
+def test_a_statement_that_reads_is_still_quoted(extract) -> None:  # type: ignore[no-untyped-def]
+    quotes = extract("The statement read: “We regret the decision and will appeal.”")
+    assert only(quotes, "We regret the decision")
+
+
+@pytest.mark.slow
+def test_a_list_of_names_after_a_label_is_no_statement(extract) -> None:  # type: ignore[no-untyped-def]
+    assert extract("Goals: Ferreira 38 pen, Doyle 57.\nBooked: Ibe, McNulty, Carr.") == []
+    assert only(extract("Lynch: No outside influence on FBI probe"), "No outside influence")
