@@ -1082,6 +1082,8 @@ class SpeakerResolver:
                 continue
             if words:
                 lead = len(text[start:end]) - len(text[start:end].lstrip())
+                if paragraphs and not self._names_a_person(start + lead, end):
+                    return None  # past other paragraphs only a person's name signs ("Rising Costs")
                 person = self._signature_name(start + lead, end)
                 if person is not None:
                     return person
@@ -1089,6 +1091,11 @@ class SpeakerResolver:
                     return None  # a heading or other short line: the letter ended unsigned
             pos = end if end < len(text) else -1
         return None
+
+    def _names_a_person(self, start: int, end: int) -> bool:
+        """Whether the line opens with a person's name by the tagger or a known given name."""
+        span = self.doc.char_span(start, end, alignment_mode="expand")
+        return span is not None and (span[0].ent_type_ == "PERSON" or span[0].lower_ in first_name_genders())
 
     def _signature_at(self, tok: Token) -> Entity | None:
         """The writer a signature line names, when ``tok`` opens the line ("Derek Amos,

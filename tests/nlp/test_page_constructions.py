@@ -283,3 +283,15 @@ def test_a_statement_that_reads_is_still_quoted(extract) -> None:  # type: ignor
 def test_a_list_of_names_after_a_label_is_no_statement(extract) -> None:  # type: ignore[no-untyped-def]
     assert extract("Goals: Ferreira 38 pen, Doyle 57.\nBooked: Ibe, McNulty, Carr.") == []
     assert only(extract("Lynch: No outside influence on FBI probe"), "No outside influence")
+
+
+@pytest.mark.slow
+def test_a_subheading_after_first_person_paragraphs_is_no_signature(extract) -> None:  # type: ignore[no-untyped-def]
+    quotes = extract(
+        "I have lived on this street for thirty years, and I believe the council has failed every "
+        "one of us who pays its taxes.\n"
+        "The roads are worse than ever, and the bins go uncollected for weeks at a time in summer.\n"
+        "Rising Costs\n"
+        "Prices at the market rose again this month, according to traders who spoke to the paper.\n"
+    )
+    assert _speaker(quotes, "the council has failed") is None
