@@ -17,7 +17,7 @@ from spacy.tokens import Doc
 from service.nlp.direct import direct_quote
 from service.nlp.doccache import doc_text, lemma_of
 from service.nlp.letters import letters
-from service.nlp.lexicon import CueLexicon, cue_lexicon, first_name_genders
+from service.nlp.lexicon import CueLexicon, cue_lexicon
 from service.nlp.marks import QuotedSpan, find_quoted_spans
 from service.nlp.reported import (
     according_to,
@@ -27,6 +27,7 @@ from service.nlp.reported import (
     speech_noun_clauses,
     trailing_source,
 )
+from service.nlp.speakers import names_a_person
 from service.nlp.syntax import Candidate, Context, is_cue, para_of, paragraph_index
 
 __all__ = ["Candidate", "Detector"]
@@ -83,8 +84,10 @@ class Detector:
             if not covered.overlaps(c.start, c.end):
                 cands.append(c)
                 covered.add(c.start, c.end)
-        for letter_par in _letter_paragraphs(doc, text, starts):
-            for c in _uncovered_sentences(doc, letter_par, covered):
+        letter_pars = _letter_paragraphs(doc, text, starts)
+        sents = [(x.start_char, x.end_char) for x in doc.sents] if letter_pars else []
+        for letter_par in letter_pars:
+            for c in _uncovered_sentences(text, sents, letter_par, covered):
                 cands.append(c)
                 covered.add(c.start, c.end)
         cands.sort(key=lambda c: c.start)
@@ -220,15 +223,7 @@ def _letter_paragraphs(doc: Doc, text: str, starts: list[int]) -> list[Candidate
     """On a letters page, each letter paragraph is its writer's words (typed indirect: no
     quotation marks set them off): the subject is the first word of the signature line."""
     out = []
-
-    def is_name(start: int, end: int) -> bool:
-        """A person's name by the tagger, or opening with a known given name."""
-        span = doc.char_span(start, end, alignment_mode="expand")
-        return span is not None and (
-            any(t.ent_type_ == "PERSON" for t in span) or span[0].lower_ in first_name_genders()
-        )
-
-    for letter in letters(text, is_name):
+    for letter in letters(text, lambda start, end: names_a_person(doc, start, end)):
         span = doc.char_span(*letter.signature, alignment_mode="expand")
         if span is None:
             continue
@@ -237,16 +232,18 @@ def _letter_paragraphs(doc: Doc, text: str, starts: list[int]) -> list[Candidate
     return out
 
 
-def _uncovered_sentences(doc: Doc, c: Candidate, covered: Covered) -> list[Candidate]:
-    """The runs of ``c``'s sentences that no quote found so far touches, each as ``c`` cut to it
-    (a letter paragraph that also quotes the council keeps its other sentences)."""
-    span = doc.char_span(c.start, c.end, alignment_mode="expand")
-    if span is None:
-        return []
+def _uncovered_sentences(
+    text: str, sents: list[tuple[int, int]], c: Candidate, covered: Covered
+) -> list[Candidate]:
+    """The runs of ``c``'s sentences (``sents``: the doc's, as char ranges) that no quote found so
+    far touches, each as ``c`` cut to it (a letter paragraph that also quotes the council keeps
+    its other sentences)."""
     runs: list[tuple[int, int]] = []
     prev_free = False
-    for sent in (x for x in doc.sents if x.end > span.start and x.start < span.end):
-        s, e = max(sent.start_char, c.start), min(sent.end_char, c.end)
+    for sent_start, sent_end in sents:
+        if sent_end <= c.start or sent_start >= c.end:
+            continue
+        s, e = max(sent_start, c.start), min(sent_end, c.end)
         free = not covered.overlaps(s, e)
         if free and prev_free:
             runs[-1] = (runs[-1][0], e)
@@ -255,9 +252,9 @@ def _uncovered_sentences(doc: Doc, c: Candidate, covered: Covered) -> list[Candi
         prev_free = free
     out = []
     for s, e in runs:
-        while e > s and doc_text(doc)[e - 1].isspace():
+        while e > s and text[e - 1].isspace():
             e -= 1
-        if len(doc_text(doc)[s:e].split()) >= _MIN_REPORT_WORDS:
+        if len(text[s:e].split()) >= _MIN_REPORT_WORDS:
             out.append(replace(c, start=s, end=e, parts=[(s, e)]))
     return out
 

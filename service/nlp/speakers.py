@@ -1082,7 +1082,7 @@ class SpeakerResolver:
                 continue
             if words:
                 lead = len(text[start:end]) - len(text[start:end].lstrip())
-                if paragraphs and not self._names_a_person(start + lead, end):
+                if paragraphs and not names_a_person(self.doc, start + lead, end):
                     return None  # past other paragraphs only a person's name signs ("Rising Costs")
                 person = self._signature_name(start + lead, end)
                 if person is not None:
@@ -1091,11 +1091,6 @@ class SpeakerResolver:
                     return None  # a heading or other short line: the letter ended unsigned
             pos = end if end < len(text) else -1
         return None
-
-    def _names_a_person(self, start: int, end: int) -> bool:
-        """Whether the line opens with a person's name by the tagger or a known given name."""
-        span = self.doc.char_span(start, end, alignment_mode="expand")
-        return span is not None and (span[0].ent_type_ == "PERSON" or span[0].lower_ in first_name_genders())
 
     def _signature_at(self, tok: Token) -> Entity | None:
         """The writer a signature line names, when ``tok`` opens the line ("Derek Amos,
@@ -1175,6 +1170,15 @@ _UNNAMED_SOURCES = frozenset(
     "diplomat witness analyst expert observer member resident friend relative neighbour neighbor "
     "colleague staffer employee worker officer".split()
 )
+
+
+def names_a_person(doc: Doc, start: int, end: int) -> bool:
+    """Whether a short line (a signature) names a person: a name by the tagger, or opening with
+    a known given name."""
+    span = doc.char_span(start, end, alignment_mode="expand")
+    return span is not None and (
+        any(t.ent_type_ == "PERSON" for t in span) or span[0].lower_ in first_name_genders()
+    )
 
 
 def paragraph_start(text: str, pos: int, back: int) -> int:
