@@ -23,3 +23,13 @@ def test_results_come_back_in_input_order_from_the_workers() -> None:
     assert [r[0] for r in out] == [[x * x for x in b] for b in batches]
     assert {r[2] for r in out} == {"loaded before the fork"}
     assert not {r[1] for r in out} & seen_in  # computed in the workers, not here
+
+
+def test_workers_can_run_below_the_consumers_priority() -> None:
+    here = os.nice(0)
+
+    def niceness(batch: list[int]) -> int:
+        return os.nice(0)
+
+    assert set(map_batches(niceness, [[1], [2], [3]], workers=2, nice=3)) == {here + 3}
+    assert set(map_batches(niceness, [[1], [2]], workers=2)) == {here}

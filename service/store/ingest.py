@@ -81,13 +81,17 @@ def _quote_row(
     )  # fmt: skip
 
 
-def _insert(session: Session, model: Any, rows: list[dict[str, Any]]) -> list[int]:
-    """Insert ``rows`` in one statement; their new ids, in order."""
+def _insert(session: Session, model: Any, rows: list[dict[str, Any]], key: tuple[str, ...]) -> list[int]:
+    """Insert ``rows`` in as few statements as the driver allows; their new ids, in order.
+
+    ``key`` names columns whose values tell the rows apart: the ids come back in any order with
+    the key (an ordered RETURNING is one statement per row on SQLite) and are matched by it."""
     if not rows:
         return []
     table = core_table(model)
-    stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-    return list(session.connection().execute(stmt, rows).scalars())
+    stmt = insert(table).returning(table.c.id, *(table.c[k] for k in key))
+    ids = {tuple(r[1:]): r[0] for r in session.connection().execute(stmt, rows)}
+    return [ids[tuple(row[k] for k in key)] for row in rows]
 
 
 def _store_article(
@@ -117,7 +121,7 @@ def _store_article(
         sid = res.speaker_id if res else None
         kept.append((q, sid))
         quote_rows.append(_quote_row(row.id, when, q, sid, res.kind if res else SpeakerKind.UNKNOWN.value))
-    quote_ids = _insert(session, Quote, quote_rows)
+    quote_ids = _insert(session, Quote, quote_rows, ("start", "end"))
     result.quotes = len(quote_ids)
     seen_spans: set[tuple[int, int]] = set()
     unit_rows: list[dict[str, Any]] = []
@@ -128,7 +132,7 @@ def _store_article(
                 unit_rows.append(dict(quote_id=quote_id, article_id=row.id, speaker_id=sid, start=start,
                                       end=end, text=text, type=q.type,
                                       stems=pack_stems(features(text).stems)))  # fmt: skip
-    unit_ids = _insert(session, Occurrence, unit_rows)
+    unit_ids = _insert(session, Occurrence, unit_rows, ("quote_id", "start"))
     result.units = len(unit_ids)
     pending: dict[int, list[Unit]] = defaultdict(list)
     for r, uid in zip(unit_rows, unit_ids, strict=True):

@@ -21,12 +21,15 @@ import math
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-from datasketch import MinHash
 
 from service.variants.embeddings import cosine
 from service.variants.similarity import Features, agree
+
+if TYPE_CHECKING:
+    from datasketch import MinHash
 
 DICE_MIN = 0.5  # weighted Dice that groups on its own (across articles)
 CONTAIN_MIN = 0.65  # weighted containment that groups with ...
@@ -227,6 +230,8 @@ def place(
 # --- MinHash LSH band keys (stored per unit; candidates are looked up by key in SQL) ---
 
 
+# Built on first use: importing datasketch (its package imports SciPy) costs ~0.5 s of start-up
+# that every process would pay before its first article, and only storage needs it.
 _TEMPLATE: list[MinHash] = []
 
 
@@ -235,6 +240,8 @@ def band_keys(f: Features) -> list[int]:
     if not f.stems:
         return []
     if not _TEMPLATE:  # the permutations are fixed by the seed: build them once per process
+        from datasketch import MinHash
+
         _TEMPLATE.append(MinHash(num_perm=NUM_PERM, seed=_SEED))
     m = _TEMPLATE[0].copy()
     m.update_batch([s.encode() for s in sorted(f.stems)])
