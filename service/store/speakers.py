@@ -25,6 +25,7 @@ from service.nlp.types import Quote as ExtractedQuote
 from service.registry.names import NameProfile, alias_rows, profile, role_key
 from service.registry.resolve import Action, Known, Mention, context_keys, resolve
 from service.store.articles import parse_date, shift_date
+from service.store.statements import core_table
 from service.store.transactions import run_with_retry
 from service.vocab import SpeakerKind
 
@@ -107,7 +108,7 @@ def _add_aliases(session: Session, speaker_id: int, prof: NameProfile) -> None:
         new.append(dict(speaker_id=speaker_id, alias=text[:300], key=key[:300], unique_key=unique, kind=kind))
         mine.add(key)
     if new:  # one Core statement: the ORM's unit of work costs ~1 ms a flush
-        session.connection().execute(insert(SpeakerAlias.__table__), new)
+        session.connection().execute(insert(core_table(SpeakerAlias)), new)
 
 
 def _observe_roles(
@@ -214,7 +215,8 @@ def _create(session: Session, prof: NameProfile) -> tuple[int, bool]:
     try:
         with session.begin_nested():
             row = dict(name=prof.display[:300], key=prof.key[:300] or None, kind=prof.kind)
-            stmt = insert(Speaker.__table__).returning(Speaker.__table__.c.id)
+            table = core_table(Speaker)
+            stmt = insert(table).returning(table.c.id)
             return session.connection().execute(stmt, row).scalar_one(), True
     except IntegrityError:
         sid = session.scalar(select(Speaker.id).where(Speaker.key == prof.key)) if prof.key else None
