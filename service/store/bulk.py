@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -31,11 +31,15 @@ from service.store.articles import ArticleInput, IngestResult
 from service.store.ingest import ingest_article
 from service.variants.embeddings import Embedder
 
+T = TypeVar("T")
 ExtractMany = Callable[[list[str]], Iterable[list[Any]]]
 # Batches stored behind extraction at most (bounds the memory held by finished batches).
 MAX_PENDING = 2
 # How far below the storing process the extraction workers run (`map_batches`).
 WORKER_NICE = 5
+# The last TAIL_BATCHES_PER_WORKER x workers batches are cut into pieces of TAIL_PIECE articles.
+TAIL_BATCHES_PER_WORKER = 2
+TAIL_PIECE = 2
 
 
 def _store_batch(
@@ -68,6 +72,15 @@ def run_threaded(
             pending.popleft().result()
 
 
+def split_tail(batches: Sequence[list[T]], workers: int) -> list[list[T]]:
+    """``batches`` with the last few cut into small pieces, in the same order: the workers then
+    finish within a piece of each other, and the storage left after the last extraction, while
+    the cores idle, is one small piece rather than a whole batch (about 1 s of a 45 s run)."""
+    cut = len(batches) - TAIL_BATCHES_PER_WORKER * workers
+    head, tail = list(batches[: max(0, cut)]), batches[max(0, cut) :]
+    return head + [b[i : i + TAIL_PIECE] for b in tail for i in range(0, len(b), TAIL_PIECE)]
+
+
 def run_processes(
     batches: Iterable[list[ArticleInput]],
     session_factory: sessionmaker[Session],
@@ -77,7 +90,7 @@ def run_processes(
     workers: int,
 ) -> None:
     """``workers`` forked processes extract; this process stores, in input order."""
-    batches = list(batches)
+    batches = split_tail(list(batches), workers)
 
     def extract(texts: list[str]) -> list[list[ExtractedQuote]]:
         return list(extract_many(texts))

@@ -143,3 +143,15 @@ def test_bulk_batches_hold_at_most_batch_chars_of_text(
     assert all(len(b) == 1 or sum(map(len, b)) <= 120 for b in seen)
     assert [t for b in seen for t in b] == [a.text for a in articles]
     engine.dispose()
+
+
+def test_the_last_batches_go_to_the_workers_in_small_pieces_in_order() -> None:
+    from service.store.bulk import split_tail
+
+    batches = [list(range(i, i + 5)) for i in range(0, 50, 5)]
+    pieces = split_tail(batches, workers=2)
+    assert [x for p in pieces for x in p] == list(range(50))  # nothing lost, reordered or doubled
+    assert pieces[:6] == batches[:6]
+    assert all(len(p) <= 2 for p in pieces[6:])
+    assert split_tail([[1, 2, 3]], workers=4) == [[1, 2], [3]]
+    assert split_tail([], workers=2) == []
