@@ -55,6 +55,7 @@ class Entity:
     role_words: set[str] = field(default_factory=set)
     positions: list[int] = field(default_factory=list)  # char offsets of mentions
     first_name_positions: set[int] = field(default_factory=set)  # ... by first name alone
+    surname_positions: list[int] = field(default_factory=list)  # ... by surname alone
     subject_positions: list[int] = field(default_factory=list)  # ... of mentions as a subject
     gender: str | None = None
     evidence: int = 0  # signs that this "person" can speak: full name, title, subject of a verb
@@ -320,6 +321,8 @@ class ArticleEntities:
             if person is not None and tok.idx not in person.positions:
                 person.positions.append(tok.idx)
                 person.subject_positions.append(tok.idx)
+                if _word_at(tok).casefold() == _surname_key(person.name):
+                    person.surname_positions.append(tok.idx)
 
     def _extend_names(self) -> None:
         """Where the parser tagged a full name as something else ("Secretary of Defense Lloyd
@@ -372,6 +375,8 @@ class ArticleEntities:
                 person.aliases.add(name)
             if not person.key.startswith("~") and name.casefold() == _first_key(person.name):
                 person.first_name_positions.add(ent.start_char)
+            elif not person.key.startswith("~") and name.casefold() == _surname_key(person.name):
+                person.surname_positions.append(ent.start_char)
         self._mentions[ent.start_char] = person
         person.positions.append(ent.start_char)
         if _is_clause_subject(ent.root) or (
@@ -436,8 +441,16 @@ class ArticleEntities:
             return None
         if len(cands) == 1:
             return cands[0]
-        # relatives sharing a surname: a mention by first name alone ("says Michael") is no sign
-        # that a later bare surname means that relative
+        if not by_first:
+            # relatives sharing a surname: the one the article already calls by the surname alone
+            # keeps it ("Ines Calloway ... says Calloway ... her sister, Delphine Calloway ...
+            # Calloway shrugs": Ines), the other is named in full or by first name
+            bare = [(_last_before(p.surname_positions, at), p) for p in cands]
+            latest = max(bare, key=lambda pair: pair[0])
+            if latest[0] >= 0:
+                return latest[1]
+        # a mention by first name alone ("says Michael") is no sign that a later bare surname
+        # means that relative
         before = [
             (
                 max(

@@ -118,6 +118,20 @@ def test_bare_surname_goes_to_the_most_recent_relative(extract):
     assert "Donald Trump" not in only(quotes, "doing well").speaker.aliases
 
 
+def test_bare_surname_stays_with_the_relative_already_called_by_it(extract):
+    # a feature's subject is "Lopez"; her brother, named in full later, does not take the surname
+    text = (
+        "Maria Lopez has spent nine years filming the same marsh.\n"
+        "“People think documentary is about catching things,” says Lopez, who is 44.\n"
+        "Her brother, Daniel Lopez, remembers a quiet child. “She would just wait,” Daniel Lopez said.\n"
+        "Lopez laughed at that. “He is right,” Lopez said. “I was a patient kid.”"
+    )
+    quotes = extract(text)
+    assert only(quotes, "catching things").speaker.name == "Maria Lopez"
+    assert only(quotes, "would just wait").speaker.name == "Daniel Lopez"
+    assert only(quotes, "He is right").speaker.name == "Maria Lopez"
+
+
 # -- pronouns ------------------------------------------------------------------------------------
 
 
