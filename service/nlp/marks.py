@@ -3,8 +3,9 @@
 Finds the spans enclosed by quotation marks, paragraph by paragraph: straight and curly double
 quotes, guillemets, and single quotes used as quotation marks (never the apostrophe of they’re or
 Korea’s). A paragraph that ends inside an open quote continues into the next paragraph when that
-paragraph opens with a quotation mark (the newspaper convention for multi-paragraph quotes); if it
-does not, the quote ends with its paragraph.
+paragraph opens with a quotation mark (the newspaper convention for multi-paragraph quotes, in
+double marks or, in British papers, single ones); if it does not, a double quote ends with its
+paragraph and a single one is dropped (its mark may be an apostrophe).
 
 Pure functions over ``str``: no spaCy, no I/O.
 """
@@ -67,9 +68,10 @@ def _closes(text: str, i: int) -> bool:
     return not before.isspace() and (after in _AFTER_CLOSE or after.isspace() or after in ALL_MARKS)
 
 
-def _pair_paragraph(text: str, start: int, end: int) -> tuple[list[QuotedSpan], int | None]:
+def _pair_paragraph(text: str, start: int, end: int) -> tuple[list[QuotedSpan], int | None, int | None]:
     """Pair marks in text[start:end]. Returns closed spans and the open index of an unclosed
-    top-level double quote (if the paragraph ends inside one)."""
+    top-level double quote, or else of an unclosed top-level single one (if the paragraph ends
+    inside one)."""
     spans: list[QuotedSpan] = []
     top: int | None = None  # index of the open top-level double mark
     top_single = False
@@ -124,7 +126,8 @@ def _pair_paragraph(text: str, start: int, end: int) -> tuple[list[QuotedSpan], 
                 spans.append(QuotedSpan(top + 1, i, top, i, single=True))
                 top = None
     unclosed = top if top is not None and not top_single else None
-    return spans, unclosed
+    unclosed_single = top if top is not None and top_single else None
+    return spans, unclosed, unclosed_single
 
 
 def find_quoted_spans(text: str) -> list[QuotedSpan]:
@@ -146,9 +149,18 @@ def find_quoted_spans(text: str) -> list[QuotedSpan]:
     return _find(text)
 
 
+def _opens_single(text: str, i: int) -> bool:
+    """Whether a paragraph's first character is a single mark opening a quotation."""
+    after = text[i + 1] if i + 1 < len(text) else " "
+    return text[i] in SINGLE_OPEN or (text[i] in (STRAIGHT_SINGLE, "`") and _is_letter(after))
+
+
 def _find(text: str) -> list[QuotedSpan]:
     out: list[QuotedSpan] = []
-    pending: QuotedSpan | None = None  # a multi-paragraph quote still open
+    # A multi-paragraph quote still open. One in single marks counts only when the next paragraph
+    # reopens it with a single mark (the British convention); alone, an unclosed single mark may be
+    # an apostrophe ('90s, 'em), so it is dropped.
+    pending: QuotedSpan | None = None
     for m in _PARA_RE.finditer(text):
         p_start, p_end = m.start(), m.end()
         stripped = text[p_start:p_end].strip()
@@ -156,37 +168,51 @@ def _find(text: str) -> list[QuotedSpan]:
             continue
         lead = p_start + (len(text[p_start:p_end]) - len(text[p_start:p_end].lstrip()))
         if pending is not None:
-            if text[lead] in DOUBLE_OPEN + STRAIGHT_DOUBLE + DOUBLE_CLOSE:
+            reopens = (
+                _opens_single(text, lead)
+                if pending.single
+                else text[lead] in DOUBLE_OPEN + STRAIGHT_DOUBLE + DOUBLE_CLOSE
+            )
+            if reopens:
                 # continuation paragraph: pair the rest treating its opening mark as re-opening
-                spans, unclosed = _pair_paragraph(text, lead, p_end)
-                first = spans[0] if spans and spans[0].open == lead else None
+                spans, unclosed, unclosed_single = _pair_paragraph(text, lead, p_end)
+                still_open = unclosed_single if pending.single else unclosed
+                first = spans[0] if spans and spans[0].open == lead and spans[0].depth == 0 else None
                 if first is not None:
                     pending.pieces.append((first.start, first.end))
                     pending.end, pending.close = first.end, first.close
                     out.append(pending)
                     out.extend(spans[1:])
-                    pending = None
-                    if unclosed is not None:
-                        pending = _unclosed(text, unclosed, p_end)
+                    pending = _pending(text, unclosed, unclosed_single, p_end)
                     continue
-                if unclosed == lead:
+                if still_open == lead:
                     # the whole paragraph is still inside the quote
                     piece_end = _rstrip(text, lead + 1, p_end)
                     pending.pieces.append((lead + 1, piece_end))
                     pending.end = piece_end
                     out.extend(spans)
                     continue
-            out.append(pending)
+            if not pending.single:
+                out.append(pending)
             pending = None
-        spans, unclosed = _pair_paragraph(text, p_start, p_end)
+        spans, unclosed, unclosed_single = _pair_paragraph(text, p_start, p_end)
         out.extend(spans)
-        if unclosed is not None:
-            pending = _unclosed(text, unclosed, p_end)
-    if pending is not None:
+        pending = _pending(text, unclosed, unclosed_single, p_end)
+    if pending is not None and not pending.single:
         out.append(pending)
     out = [s for s in out if s.end > s.start]
     out.sort(key=lambda s: (s.open, -s.end))
     return out
+
+
+def _pending(text: str, unclosed: int | None, unclosed_single: int | None, p_end: int) -> QuotedSpan | None:
+    if unclosed is not None:
+        return _unclosed(text, unclosed, p_end)
+    if unclosed_single is not None:
+        span = _unclosed(text, unclosed_single, p_end)
+        span.single = True
+        return span
+    return None
 
 
 def _rstrip(text: str, start: int, end: int) -> int:

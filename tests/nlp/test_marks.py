@@ -35,6 +35,30 @@ def test_multi_paragraph_quote_continues_when_next_paragraph_reopens():
     assert [text[a:b] for a, b in s.pieces] == ["First part.", "Second part,"]
 
 
+def test_multi_paragraph_quote_in_single_marks_continues_when_next_paragraph_reopens():
+    # the British convention: each paragraph of the quote opens with a single mark
+    text = (
+        "A source said: 'Kayleigh is in pieces - everything was booked.\n"
+        "'She saw some messages. There's no coming back from this.'\n"
+        "The friend added that it was over.\n"
+        "He said: ‘One.\n‘Two, still going.\n‘Three,’ he added."
+    )
+    spans = [s for s in find_quoted_spans(text) if s.depth == 0]
+    assert [[text[a:b] for a, b in s.pieces] for s in spans] == [
+        [
+            "Kayleigh is in pieces - everything was booked.",
+            "She saw some messages. There's no coming back from this.",
+        ],
+        ["One.", "Two, still going.", "Three,"],
+    ]
+
+
+def test_an_unclosed_single_mark_not_reopened_is_no_quote():
+    # it may be an apostrophe ('em, 'cause): dropped, not run to the end of the paragraph
+    text = "They told 'em to leave.\nNext paragraph without marks.\nSay 'cause\n'Tis the season."
+    assert contents(text) == []
+
+
 def test_unclosed_quote_ends_at_its_paragraph():
     text = "He said “this never closes\nAnother paragraph without marks."
     spans = find_quoted_spans(text)
