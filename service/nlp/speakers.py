@@ -976,7 +976,38 @@ class SpeakerResolver:
             # Bank, the country's sixth-largest lender, ..."; "the lender said")
             if head in org.role_words and head not in TITLE_WORDS:
                 return Resolved(org.name, ORG, mention, org)
+        subject = self._recent_subject(since, tok.idx)
+        if (
+            subject is not None
+            and subject[0] > org_pos
+            and head in (subject[1].role_words or {head})
+            and self._described_since(head, subject[0], tok)
+        ):
+            # the person the last paragraphs were about, already described with the word ("Then
+            # Kwame Asante took over. The 24-year-old striker, introduced from the bench, drove in
+            # an equaliser ... “...,” said the striker"): the latest named as a subject, with no
+            # other stated role
+            return Resolved(subject[1].name, PERSON, mention, subject[1], human=True)
         return None
+
+    def _described_since(self, head: str, since: int, tok: Token) -> bool:
+        """Whether a noun ``head`` (lemma) stands in the text between ``since`` and ``tok``,
+        outside quoted words."""
+        window = self.doc.char_span(since + 1, tok.idx, alignment_mode="expand")  # a paragraph or two
+        return window is not None and any(
+            t.pos_ == "NOUN" and lemma_of(t).lower() == head and not self._in_quoted(t.idx) for t in window
+        )
+
+    def _recent_subject(self, since: int, before: int) -> tuple[int, Entity] | None:
+        """The person named last as a subject in [since, before), outside quoted words, and where."""
+        best: tuple[int, Entity] | None = None
+        for p in {id(p): p for p in self.entities.people.values()}.values():
+            pos = max(
+                (x for x in p.subject_positions if since <= x < before and not self._in_quoted(x)), default=-1
+            )
+            if pos >= 0 and self._can_speak(p) and (best is None or pos > best[0]):
+                best = (pos, p)
+        return best
 
     def _recent_org(self, since: int, before: int) -> tuple[Entity | None, int]:
         """The organisation named last in [since, before), and where (-1 when none)."""

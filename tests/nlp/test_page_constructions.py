@@ -128,6 +128,23 @@ def test_organisation_word_refers_to_the_organisation_named_last(extract) -> Non
 
 
 @pytest.mark.slow
+def test_a_description_the_story_already_gave_a_person_refers_back(extract) -> None:  # type: ignore[no-untyped-def]
+    quotes = extract(
+        "Harbridge looked tired at Marsh Lane. Then Kwame Asante took over.\n"
+        "The 24-year-old striker, introduced from the bench after the hour, drove in an equaliser "
+        "in the 81st minute and headed the winner deep into stoppage time.\n"
+        "“This is why you play football,” the striker said."
+    )
+    assert _speaker(quotes, "This is why you play") == "Kwame Asante"
+    quotes = extract(
+        "Harbridge looked tired at Marsh Lane. Then Kwame Asante took over.\n"
+        "He drove in an equaliser in the 81st minute and headed the winner deep into stoppage time.\n"
+        "“We never gave up,” the captain said."
+    )
+    assert _speaker(quotes, "We never gave up") is None  # no one was described as the captain
+
+
+@pytest.mark.slow
 def test_other_role_and_unnamed_sources_do_not_refer_back(extract) -> None:  # type: ignore[no-untyped-def]
     quotes = extract(
         "The prosecutor, Rebecca Stanton, said the two men had argued for months.\n"
