@@ -105,6 +105,23 @@ def inverted_subject(verb: Token, in_quote: list[int] | None) -> Token | None:
         if j + 1 >= len(verb.doc) or verb.doc[j + 1].ent_iob_ != "I":
             return verb.doc[j]
         j += 1
+    return _described_after(verb)
+
+
+def _described_after(verb: Token) -> Token | None:
+    """The head of a short noun phrase right after the cue, closed by punctuation, that the
+    parse attached elsewhere ("said the striker, still in his kit and with his voice gone")."""
+    doc = verb.doc
+    j = verb.i + 1
+    if j >= len(doc) or doc[j].pos_ not in ("DET", "PRON") or doc[j].dep_ not in ("det", "poss"):
+        return None
+    for k in range(j + 1, min(j + 6, len(doc))):
+        tok = doc[k]
+        if tok.is_punct and tok.text not in ("-", "–"):
+            last = doc[k - 1]
+            return last if k > j + 1 and last.pos_ in ("NOUN", "PROPN") else None
+        if tok.pos_ not in ("ADJ", "NOUN", "PROPN", "NUM") and tok.text not in ("-", "–"):
+            return None
     return None
 
 

@@ -145,6 +145,18 @@ def test_a_description_the_story_already_gave_a_person_refers_back(extract) -> N
 
 
 @pytest.mark.slow
+def test_a_description_after_the_cue_is_the_speaker_when_the_parse_hangs_it_elsewhere(extract) -> None:  # type: ignore[no-untyped-def]
+    quotes = extract(
+        "Then Kwame Asante took over. The striker scored twice.\n"
+        "“This is why you play football,” said the striker, still in his kit and with his voice "
+        "gone from shouting. “You sit on the bench.”"
+    )
+    assert _speaker(quotes, "This is why you play") == "Kwame Asante"
+    quotes = extract("“We will appeal,” said the club's statement, issued on Monday.")
+    assert _speaker(quotes, "We will appeal") != "Monday"
+
+
+@pytest.mark.slow
 def test_other_role_and_unnamed_sources_do_not_refer_back(extract) -> None:  # type: ignore[no-untyped-def]
     quotes = extract(
         "The prosecutor, Rebecca Stanton, said the two men had argued for months.\n"
