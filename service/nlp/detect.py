@@ -14,7 +14,7 @@ from dataclasses import replace
 
 from spacy.tokens import Doc
 
-from service.nlp.direct import direct_quote
+from service.nlp.direct import SIGN_NOUNS, direct_quote
 from service.nlp.doccache import doc_text, lemma_of
 from service.nlp.letters import letters
 from service.nlp.lexicon import CueLexicon, cue_lexicon
@@ -167,14 +167,9 @@ def _prefer_named_inner(cands: list[Candidate], lex: CueLexicon) -> list[Candida
     return [c for k, c in enumerate(cands) if k not in drop]
 
 
-# What these "say" is text written on them, nobody's statement ("a sign read “Closed”").
-_SIGN_NOUNS = frozenset(
-    "sign banner placard poster billboard plaque sticker graffiti t-shirt shirt slogan".split()
-)
-
-
 def _sign_speaks(c: Candidate) -> bool:
-    return c.subject is not None and lemma_of(c.subject).lower() in _SIGN_NOUNS
+    """Whether the subject is a sign, banner or slogan: what it "says" is written on it."""
+    return c.subject is not None and lemma_of(c.subject).lower() in SIGN_NOUNS
 
 
 _ANONYMITY = re.compile(

@@ -29,10 +29,13 @@ NAMING_LEMMAS = {"call", "name", "dub", "title", "label", "term", "brand", "nick
 # "so-called ‘Schutzverträge’", "known as “the Wall”".
 NAMING_LEADS = ("so-called", "so called", "known as", "titled", "entitled")
 MAX_TITLE_WORDS = 8
-# What a sign, banner or slogan reads is text on it, not anyone's words: "a banner reading
-# “Kwame’s Kingdom”", "a sign taped to the window of the Co-op read "Closed until further notice""
+# Things whose words are text written on them, nobody's statement: "a banner reading “Kwame’s
+# Kingdom”", "a sign taped to the window read "Closed"", "a sign said “Closed”".
+SIGN_NOUNS = frozenset(
+    "sign banner placard poster billboard plaque sticker graffiti t-shirt shirt slogan cap hat".split()
+)
 _SIGN_READING = re.compile(
-    r"\b(?:sign|banner|placard|poster|billboard|plaque|sticker|graffiti|t-shirt|shirt|cap|hat)s?\b"
+    rf"\b(?:{'|'.join(map(re.escape, sorted(SIGN_NOUNS)))})s?\b"
     r"[^.!?\"“”]{0,60}\b(?:read|reads|reading|emblazoned with|bearing)\s*:?\s*$",
     re.IGNORECASE,
 )

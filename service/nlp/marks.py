@@ -209,9 +209,7 @@ def _pending(text: str, unclosed: int | None, unclosed_single: int | None, p_end
     if unclosed is not None:
         return _unclosed(text, unclosed, p_end)
     if unclosed_single is not None:
-        span = _unclosed(text, unclosed_single, p_end)
-        span.single = True
-        return span
+        return _unclosed(text, unclosed_single, p_end, single=True)
     return None
 
 
@@ -221,6 +219,6 @@ def _rstrip(text: str, start: int, end: int) -> int:
     return end
 
 
-def _unclosed(text: str, open_idx: int, p_end: int) -> QuotedSpan:
+def _unclosed(text: str, open_idx: int, p_end: int, single: bool = False) -> QuotedSpan:
     end = _rstrip(text, open_idx + 1, p_end)
-    return QuotedSpan(open_idx + 1, end, open_idx, None, pieces=[(open_idx + 1, end)])
+    return QuotedSpan(open_idx + 1, end, open_idx, None, single=single, pieces=[(open_idx + 1, end)])
