@@ -19,7 +19,7 @@ import difflib
 import hashlib
 import math
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -90,7 +90,11 @@ def idf_weight(df: Mapping[str, int], n_units: int) -> Callable[[str], float]:
 
 def weighted_overlap(a: Features, b: Features, weight: Callable[[str], float]) -> tuple[float, float]:
     """(weighted Dice, weighted containment of the smaller unit) over content stems."""
-    wa = sum(weight(s) for s in a.stems)
+    return _overlap(a, sum(weight(s) for s in a.stems), b, weight)
+
+
+def _overlap(a: Features, wa: float, b: Features, weight: Callable[[str], float]) -> tuple[float, float]:
+    """`weighted_overlap` with ``a``'s total weight ``wa`` given (one unit against many)."""
     wb = sum(weight(s) for s in b.stems)
     if wa <= 0 or wb <= 0:
         return (1.0, 1.0) if a.norm == b.norm and a.norm else (0.0, 0.0)
@@ -114,7 +118,7 @@ def semantic_score(cos: float) -> float:
 
 
 def semantic_pick(
-    near: Mapping[int, float], across: Mapping[int, tuple[float, float]], vetoed: set[int]
+    near: Mapping[int, float], across: Mapping[int, tuple[float, float]], vetoed: Container[int]
 ) -> tuple[int, float] | None:
     """The statement a unit matches by meaning: the nearest agreeing statement by embedding cosine
     (``near``: best cosine per statement), when its best unit of another article (``across``:
@@ -164,22 +168,89 @@ def _comparable(new: Features, f: Features) -> bool:
     return min(len(new.stems), len(f.stems)) >= MIN_STEMS or new.norm == f.norm
 
 
+@dataclass(frozen=True)
+class Scored:
+    """A candidate that ``new`` does not contradict and can be compared with, and their scores."""
+
+    candidate: Candidate
+    dice: float
+    contain: float
+    at: int  # the candidate's position in the list compared
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A new unit against its candidates (`compare`): the statements it contradicts (a unit of
+    theirs disagrees on negation or numbers) and the comparable candidates, scored once for both
+    `meaning_candidates` and `place`."""
+
+    vetoed: frozenset[int]
+    scored: tuple[Scored, ...]
+
+    def meaning_candidates(self, article_id: int) -> list[Candidate]:
+        """The candidates whose embeddings `place` compares the unit's with, or [] when embeddings
+        cannot change where it goes: a match by meaning (`semantic_pick`) needs a comparable
+        candidate of another article with at least ``SEMANTIC_DICE_MIN`` weighted Dice, so without
+        one no embedding needs computing."""
+        usable = [s for s in self.scored if s.candidate.statement_id not in self.vetoed]
+        if any(s.candidate.article_id != article_id and s.dice >= SEMANTIC_DICE_MIN for s in usable):
+            return [s.candidate for s in usable]
+        return []
+
+    def with_candidates(self, candidates: Sequence[Candidate]) -> Comparison:
+        """The same scores over ``candidates``: the list compared, in the same order, with
+        embeddings added since (the scores do not depend on them)."""
+        scored = tuple(Scored(candidates[s.at], s.dice, s.contain, s.at) for s in self.scored)
+        return Comparison(self.vetoed, scored)
+
+    def place(self, article_id: int, embedding: np.ndarray | None = None) -> Placement:
+        """`place` on these scores."""
+        best: dict[int, float] = {}
+        near: dict[int, float] = {}
+        across: dict[int, tuple[float, float]] = {}
+        for s in self.scored:
+            c, dice, contain = s.candidate, s.dice, s.contain
+            same_article = c.article_id == article_id
+            if matches(dice, contain, same_article):
+                score = max(dice, contain * 0.9)
+                if score > best.get(c.statement_id, -1.0):
+                    best[c.statement_id] = score
+            cos = cosine(embedding, c.embedding)
+            if cos is not None:
+                near[c.statement_id] = max(cos, near.get(c.statement_id, -1.0))
+                if not same_article and cos > across.get(c.statement_id, (-1.0, 0.0))[0]:
+                    across[c.statement_id] = (cos, dice)
+        pick = semantic_pick(near, across, self.vetoed)
+        if pick is not None and pick[1] > best.get(pick[0], -1.0):
+            best[pick[0]] = pick[1]
+        ranked = sorted(
+            ((s, sid) for sid, s in best.items() if sid not in self.vetoed), key=lambda x: (-x[0], x[1])
+        )
+        if not ranked:
+            return Placement(None, 0.0)
+        return Placement(ranked[0][1], round(ranked[0][0], 4))
+
+
+def compare(new: Features, candidates: Iterable[Candidate], weight: Callable[[str], float]) -> Comparison:
+    """Score ``new`` against ``candidates`` (units of the same speaker) once."""
+    wa = sum(weight(s) for s in new.stems)
+    vetoed: set[int] = set()
+    scored: list[Scored] = []
+    for at, c in enumerate(candidates):
+        f = c.features
+        if _contradicts(new, f):
+            vetoed.add(c.statement_id)
+        elif _comparable(new, f):
+            scored.append(Scored(c, *_overlap(new, wa, f, weight), at))
+    return Comparison(frozenset(vetoed), tuple(scored))
+
+
 def meaning_candidates(
     new: Features, article_id: int, candidates: Iterable[Candidate], weight: Callable[[str], float]
 ) -> list[Candidate]:
-    """The candidates whose embeddings `place` compares ``new``'s with, or [] when embeddings
-    cannot change where ``new`` goes: a match by meaning (`semantic_pick`) needs a comparable
-    candidate of another article with at least ``SEMANTIC_DICE_MIN`` weighted Dice, so without one
-    no embedding needs computing."""
-    cands = list(candidates)
-    vetoed = {c.statement_id for c in cands if _contradicts(new, c.features)}
-    usable = [c for c in cands if c.statement_id not in vetoed and _comparable(new, c.features)]
-    if any(
-        c.article_id != article_id and weighted_overlap(new, c.features, weight)[0] >= SEMANTIC_DICE_MIN
-        for c in usable
-    ):
-        return usable
-    return []
+    """The candidates whose embeddings `place` compares ``new``'s with, or []
+    (`Comparison.meaning_candidates`)."""
+    return compare(new, candidates, weight).meaning_candidates(article_id)
 
 
 def place(
@@ -196,35 +267,7 @@ def place(
     and the candidates'), the clearly nearest agreeing statement by meaning may match too
     (`semantic_pick`): a paraphrase sharing few words.
     """
-    vetoed: set[int] = set()
-    best: dict[int, float] = {}
-    near: dict[int, float] = {}
-    across: dict[int, tuple[float, float]] = {}
-    for c in candidates:
-        f = c.features
-        if _contradicts(new, f):
-            vetoed.add(c.statement_id)
-            continue
-        if not _comparable(new, f):
-            continue
-        dice, contain = weighted_overlap(new, f, weight)
-        same_article = c.article_id == article_id
-        if matches(dice, contain, same_article):
-            score = max(dice, contain * 0.9)
-            if score > best.get(c.statement_id, -1.0):
-                best[c.statement_id] = score
-        cos = cosine(embedding, c.embedding)
-        if cos is not None:
-            near[c.statement_id] = max(cos, near.get(c.statement_id, -1.0))
-            if not same_article and cos > across.get(c.statement_id, (-1.0, 0.0))[0]:
-                across[c.statement_id] = (cos, dice)
-    pick = semantic_pick(near, across, vetoed)
-    if pick is not None and pick[1] > best.get(pick[0], -1.0):
-        best[pick[0]] = pick[1]
-    ranked = sorted(((s, sid) for sid, s in best.items() if sid not in vetoed), key=lambda x: (-x[0], x[1]))
-    if not ranked:
-        return Placement(None, 0.0)
-    return Placement(ranked[0][1], round(ranked[0][0], 4))
+    return compare(new, candidates, weight).place(article_id, embedding)
 
 
 # --- MinHash LSH band keys (stored per unit; candidates are looked up by key in SQL) ---
