@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections import Counter
+import itertools
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -25,12 +26,12 @@ from service.store.idlists import in_list
 from service.variants.embeddings import Embedder, cosine, embed, from_bytes, to_bytes
 from service.variants.grouping import (
     Candidate,
+    Comparison,
     band_keys,
     canonical_rank,
+    compare,
     idf_weight,
     label,
-    meaning_candidates,
-    place,
     unit_score,
     word_diff,
 )
@@ -85,6 +86,7 @@ class _Statement:
     first_seen: dt.date | None
     last_seen: dt.date | None
     occurrence_count: int
+    speaker_id: int
 
 
 _ROW_COLS = (
@@ -98,17 +100,28 @@ _ROW_COLS = (
 
 # Placement's statements, built once (building one costs about as much as SQLite takes to run it).
 _SPEAKER: Any = bindparam("speaker")
-_PLACED_UNITS = select(*_ROW_COLS).where(
-    Occurrence.speaker_id == _SPEAKER, Occurrence.statement_id.is_not(None)
+_SPEAKERS: Any = bindparam("speakers", expanding=True)
+_PLACED_UNITS = (
+    select(Occurrence.speaker_id, *_ROW_COLS)
+    .where(Occurrence.speaker_id.in_(_SPEAKERS), Occurrence.statement_id.is_not(None))
+    .order_by(Occurrence.speaker_id, Occurrence.id)
 )
-_TERMS = select(SpeakerTerm.stem, SpeakerTerm.df).where(SpeakerTerm.speaker_id == _SPEAKER)
-_TERMS_OF = _TERMS.where(SpeakerTerm.stem.in_(bindparam("stems", expanding=True)))
-_UNIT_COUNT = select(Speaker.unit_count).where(Speaker.id == _SPEAKER)
+_TERMS = select(SpeakerTerm.speaker_id, SpeakerTerm.stem, SpeakerTerm.df).where(
+    SpeakerTerm.speaker_id.in_(_SPEAKERS)
+)
+_TERMS_OF = select(SpeakerTerm.stem, SpeakerTerm.df).where(
+    SpeakerTerm.speaker_id == _SPEAKER, SpeakerTerm.stem.in_(bindparam("stems", expanding=True))
+)
+_UNIT_COUNTS = select(Speaker.id, Speaker.unit_count).where(Speaker.id.in_(_SPEAKERS))
 _ADD_UNITS = (
     update(Speaker).where(Speaker.id == _SPEAKER).values(unit_count=Speaker.unit_count + bindparam("added"))
 )
-_NEW_STATEMENT = insert(Statement.__table__).returning(Statement.__table__.c.id)  # type: ignore[arg-type]
 _NEW_BANDS = insert(OccurrenceBand.__table__)  # type: ignore[arg-type]
+_STATEMENT_COLS = ("speaker_id", "text", "canonical_type", "first_seen", "last_seen", "occurrence_count")
+_NEW_STATEMENTS = insert(Statement.__table__).returning(  # type: ignore[arg-type]
+    Statement.__table__.c.id,
+    *(Statement.__table__.c[k] for k in _STATEMENT_COLS),
+)
 _BAND_HITS_TOP = (
     select(OccurrenceBand.occurrence_id, func.count().label("n"))
     .where(OccurrenceBand.speaker_id == _SPEAKER, in_list(OccurrenceBand.band, "keys"))
@@ -130,176 +143,90 @@ _RECENT_CANONICAL = select(*_ROW_COLS).where(
 )
 
 
+def _row(r: Any) -> _Row:
+    return _Row(r.id, r.statement_id, r.text, r.article_id, features(r.text), from_bytes(r.embedding))
+
+
 def _rows(result: Iterable[Any]) -> list[_Row]:
-    return [
-        _Row(r.id, r.statement_id, r.text, r.article_id, features(r.text), from_bytes(r.embedding))
-        for r in result
-    ]
+    return [_row(r) for r in result]
 
 
-class _SpeakerPlacer:
-    """Places one speaker's new units within one transaction (the caller holds the speaker's
-    statement lock, so nothing else changes the speaker's units meanwhile).
+class _Writes:
+    """What placement changed in one transaction and has not written yet, for every speaker placed
+    (`write` writes it in one statement per table).
 
-    While the speaker has few units (``SMALL_SPEAKER_UNITS``) its placed units and term counts are
-    read once and kept up to date here, and the rows (units, statements, LSH bands, term counts,
-    the speaker's unit count) are written in bulk by `write`; above it every unit's candidates come
-    from SQL look-ups, so everything before is written first. Embeddings are computed only when
-    they can change a placement (`meaning_candidates`), for the unit and the candidates compared."""
+    A new statement has a provisional (negative) id until `write` inserts it; `write` then gives
+    every placer, unit and candidate row its real id."""
 
-    def __init__(self, session: Session, speaker_id: int, embed_fn: Embedder) -> None:
-        self.session, self.speaker_id, self.embed_fn = session, speaker_id, embed_fn
-        self.count: int = session.connection().execute(_UNIT_COUNT, {"speaker": speaker_id}).scalar_one()
-        self.rows: list[_Row] | None = None  # the placed units, while the speaker is small
-        self.df: dict[str, int] | None = None  # the term counts, while the speaker is small
-        self.statements: dict[int, _Statement] = {}
-        self.changed: set[int] = set()  # statements to write
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.statements: dict[int, _Statement] = {}  # statements touched, by id
+        self.new: list[int] = []  # provisional ids of statements to insert, in creation order
+        self.changed: set[int] = set()  # stored statements to update
         self.units: list[Unit] = []  # placed units to write
         self.vectors: dict[int, bytes] = {}  # stored units given an embedding here
         self.bands: list[dict[str, int]] = []
-        self.terms: Counter[str] = Counter()
-        self.added = 0  # units placed, not yet in the speaker's stored unit count
+        self.terms: dict[int, Counter[str]] = {}  # units per stem, by speaker
+        self.added: Counter[int] = Counter()  # units placed, by speaker, not yet in its stored count
+        self.placers: list[_SpeakerPlacer] = []
+        self._provisional = itertools.count(-1, -1)
 
-    def place(self, unit: Unit, when: dt.date | None) -> bool:
-        """Place ``unit`` (module docstring of `place_unit`); True if it made a new statement."""
-        f = features(unit.text)
-        keys = band_keys(f)
-        small = self.count <= SMALL_SPEAKER_UNITS
-        if not small:
-            self.write()  # the SQL look-ups below must see every unit placed before
-        rows = self._small_rows() if small else _lsh_rows(self.session, self.speaker_id, keys)
-        stems = set(f.stems)
-        for r in rows:
-            stems |= r.features.stems
-        weight = idf_weight(self._df(stems, small), self.count)
-        vec = self._meaning(unit, f, rows, weight)
-        cands = [Candidate(r.statement_id, r.features, r.article_id, r.embedding) for r in rows]
-        placement = place(f, unit.article_id, cands, weight, vec)
-        created = placement.statement_id is None
-        if created:
-            self._new_statement(unit, when)
-        else:
-            assert placement.statement_id is not None
-            self._join(unit, placement.statement_id, placement.score, when, weight, vec)
-        self.bands += [
-            {"occurrence_id": unit.id, "band_no": i, "speaker_id": self.speaker_id, "band": k}
-            for i, k in enumerate(keys)
-        ]
-        for s in sorted(set(f.stems)):
-            self.terms[s[:100]] += 1
-            if self.df is not None:
-                self.df[s[:100]] = self.df.get(s[:100], 0) + 1
-        self.count += 1
-        self.added += 1
-        self.units.append(unit)
-        if self.rows is not None:
-            assert unit.statement_id is not None
-            self.rows.append(_Row(unit.id, unit.statement_id, unit.text, unit.article_id, f, vec))
-        return created
+    def new_statement(self, speaker_id: int, unit: Unit, when: dt.date | None) -> int:
+        sid = next(self._provisional)
+        self.statements[sid] = _Statement(sid, unit.text, unit.type, when, when, 1, speaker_id)
+        self.new.append(sid)
+        return sid
 
-    def _small_rows(self) -> list[_Row]:
-        if self.rows is None:
-            self.rows = _rows(self.session.connection().execute(_PLACED_UNITS, {"speaker": self.speaker_id}))
-        return self.rows
-
-    def _df(self, stems: set[str], small: bool) -> dict[str, int]:
-        """Stored term counts of the speaker (all of them while it is small, else of ``stems``)."""
-        conn = self.session.connection()
-        if small:
-            if self.df is None:
-                self.df = {stem: n for stem, n in conn.execute(_TERMS, {"speaker": self.speaker_id})}
-            return self.df
-        params = {"speaker": self.speaker_id, "stems": sorted(stems)}
-        return {stem: n for stem, n in conn.execute(_TERMS_OF, params)}
-
-    def _meaning(
-        self, unit: Unit, f: Features, rows: Sequence[_Row], weight: Callable[[str], float]
-    ) -> np.ndarray | None:
-        """The unit's embedding when embeddings can change its placement (then the candidates
-        compared have theirs too), else None; computed ones are kept for writing."""
-        cands = [Candidate(r.statement_id, r.features, r.article_id, r.embedding) for r in rows]
-        wanted = {id(c) for c in meaning_candidates(f, unit.article_id, cands, weight)}
-        if not wanted:
-            return None
-        missing = [r for r, c in zip(rows, cands, strict=True) if id(c) in wanted and r.embedding is None]
-        vec = from_bytes(unit.embedding)
-        texts = [r.text for r in missing] + ([unit.text] if vec is None else [])
-        computed = self.embed_fn(texts) if texts else np.zeros((0, 0), dtype=np.float32)
-        for r, v in zip(missing, computed, strict=False):
-            r.embedding = v
-            self.vectors[r.id] = to_bytes(v)
-        if vec is None:
-            vec = computed[-1]
-            unit.embedding = to_bytes(vec)
-        return vec
-
-    def _new_statement(self, unit: Unit, when: dt.date | None) -> None:
-        row = {
-            "speaker_id": self.speaker_id,
-            "text": unit.text,
-            "canonical_type": unit.type,
-            "first_seen": when,
-            "last_seen": when,
-            "occurrence_count": 1,
-        }
-        sid = self.session.connection().execute(_NEW_STATEMENT, row).scalar_one()
-        self.statements[sid] = _Statement(sid, unit.text, unit.type, when, when, 1)
-        unit.statement_id, unit.label, unit.similarity, unit.diff = sid, "canonical", 1.0, None
-
-    def _statement(self, statement_id: int) -> _Statement:
+    def statement(self, statement_id: int) -> _Statement:
         st = self.statements.get(statement_id)
         if st is None:
             cols = (Statement.text, Statement.canonical_type, Statement.first_seen, Statement.last_seen)
             r = self.session.execute(
-                select(*cols, Statement.occurrence_count).where(Statement.id == statement_id)
+                select(*cols, Statement.occurrence_count, Statement.speaker_id).where(
+                    Statement.id == statement_id
+                )
             ).one()
             st = _Statement(
-                statement_id, r.text, r.canonical_type, r.first_seen, r.last_seen, r.occurrence_count or 0
-            )
+                statement_id, r.text, r.canonical_type, r.first_seen, r.last_seen, r.occurrence_count or 0,
+                r.speaker_id,
+            )  # fmt: skip
             self.statements[statement_id] = st
         return st
 
-    def _join(
-        self,
-        unit: Unit,
-        statement_id: int,
-        score: float,
-        when: dt.date | None,
-        weight: Callable[[str], float],
-        vec: np.ndarray | None,
-    ) -> None:
-        st = self._statement(statement_id)
-        unit.statement_id, unit.similarity = st.id, score
-        st.occurrence_count += 1
-        if when is not None:
-            st.first_seen = min(st.first_seen or when, when)
-            st.last_seen = max(st.last_seen or when, when)
-        self.changed.add(st.id)
-        if canonical_rank(unit.type, unit.text)[0] < canonical_rank(st.canonical_type, st.text)[0]:
-            # A direct quote replaces an indirect wording as the canonical one: the statement's
-            # other units are relabelled against it (rare; through the ORM).
-            self.write()
-            orm_st = self.session.get(Statement, st.id)
-            assert orm_st is not None
-            old = self.session.scalars(
-                select(Occurrence).where(Occurrence.statement_id == st.id, Occurrence.label == "canonical")
-            ).all()
-            for o in old:
-                o.label = None
-            orm_st.text, orm_st.canonical_type = st.text, st.canonical_type = unit.text, unit.type
-            unit.label, unit.diff, unit.similarity = "canonical", None, 1.0
-            self.session.flush()
-            relabelled = _relabel(self.session, orm_st, weight, vec, self.embed_fn, skip=unit.id)
-            self.session.flush()
-            for obj in [orm_st, *old, *relabelled]:
-                self.session.expire(obj)
-        else:
-            unit.label = label(unit.text, st.text)
-            unit.diff = word_diff(st.text, unit.text)
+    def _insert_statements(self) -> None:
+        """Insert the new statements (one statement) and replace their provisional ids."""
+        sts = [self.statements.pop(i) for i in self.new]
+        self.new = []
+        rows = [
+            dict(zip(_STATEMENT_COLS, (st.speaker_id, st.text, st.canonical_type, st.first_seen, st.last_seen,
+                                       st.occurrence_count), strict=True))
+            for st in sts
+        ]  # fmt: skip
+        # Rows that are equal in every column are interchangeable: each takes the next id of its kind.
+        ids: dict[tuple[Any, ...], list[int]] = defaultdict(list)
+        for r in self.session.connection().execute(_NEW_STATEMENTS, rows):
+            ids[tuple(r[1:])].append(r[0])
+        for got in ids.values():
+            got.sort(reverse=True)
+        real = {
+            st.id: ids[tuple(row[c] for c in _STATEMENT_COLS)].pop()
+            for st, row in zip(sts, rows, strict=True)
+        }
+        self.changed -= set(real)
+        for st in sts:
+            st.id = real[st.id]
+            self.statements[st.id] = st
+        for u in self.units:
+            if u.statement_id in real:
+                u.statement_id = real[u.statement_id]
+        for placer in self.placers:
+            placer.renumber(real)
 
     def write(self) -> None:
-        """Write what placement changed so far (units, statements, bands, term counts, count)."""
+        """Write what placement changed so far (statements, units, bands, term counts, counts)."""
         session = self.session
+        if self.new:
+            self._insert_statements()
         if self.units:
             rows = [
                 {"id": u.id, "statement_id": u.statement_id, "label": u.label, "similarity": u.similarity,
@@ -327,11 +254,170 @@ class _SpeakerPlacer:
             session.connection().execute(_NEW_BANDS, self.bands)
             self.bands = []
         if self.terms:
-            _bump_terms(session, self.speaker_id, self.terms)
-            self.terms = Counter()
+            _bump_terms(session, self.terms)
+            self.terms = {}
         if self.added:
-            session.connection().execute(_ADD_UNITS, {"speaker": self.speaker_id, "added": self.added})
-            self.added = 0
+            rows = [{"speaker": sid, "added": n} for sid, n in sorted(self.added.items())]
+            session.connection().execute(_ADD_UNITS, rows)
+            self.added = Counter()
+
+
+class _SpeakerPlacer:
+    """Places one speaker's new units within one transaction (the caller holds the speaker's
+    statement lock, so nothing else changes the speaker's units meanwhile).
+
+    While the speaker has few units (``SMALL_SPEAKER_UNITS``) its placed units and term counts are
+    read once (``rows`` and ``df``, read for all the article's speakers at once by `place_units`)
+    and kept up to date here, and the rows are written in bulk by `_Writes.write`; above it every
+    unit's candidates come from SQL look-ups, so everything before is written first. Embeddings
+    are computed only when they can change a placement (`Comparison.meaning_candidates`), for the
+    unit and the candidates compared."""
+
+    def __init__(
+        self,
+        writes: _Writes,
+        speaker_id: int,
+        count: int,
+        embed_fn: Embedder,
+        rows: list[_Row] | None = None,
+        df: dict[str, int] | None = None,
+    ) -> None:
+        self.session, self.writes, self.speaker_id, self.embed_fn = (
+            writes.session,
+            writes,
+            speaker_id,
+            embed_fn,
+        )
+        self.count = count
+        small = count <= SMALL_SPEAKER_UNITS
+        self.rows: list[_Row] | None = rows if small else None  # the placed units, while small
+        self.df: dict[str, int] | None = df if small else None  # the term counts, while small
+        writes.placers.append(self)
+
+    def renumber(self, ids: Mapping[int, int]) -> None:
+        """Replace provisional statement ids (`_Writes.write`)."""
+        for r in self.rows or ():
+            r.statement_id = ids.get(r.statement_id, r.statement_id)
+
+    def place(self, unit: Unit, when: dt.date | None) -> bool:
+        """Place ``unit`` (module docstring of `place_unit`); True if it made a new statement."""
+        f = features(unit.text)
+        keys = band_keys(f)
+        small = self.count <= SMALL_SPEAKER_UNITS
+        if not small:
+            self.writes.write()  # the SQL look-ups below must see every unit placed before
+        rows = self._small_rows() if small else _lsh_rows(self.session, self.speaker_id, keys)
+        stems = set(f.stems)
+        for r in rows:
+            stems |= r.features.stems
+        weight = idf_weight(self._df(stems, small), self.count)
+        cands = [Candidate(r.statement_id, r.features, r.article_id, r.embedding) for r in rows]
+        comparison = compare(f, cands, weight)
+        vec = self._meaning(unit, rows, cands, comparison)
+        if vec is not None:  # the candidates compared by meaning have their embeddings now
+            cands = [Candidate(r.statement_id, r.features, r.article_id, r.embedding) for r in rows]
+            comparison = comparison.with_candidates(cands)
+        placement = comparison.place(unit.article_id, vec)
+        created = placement.statement_id is None
+        if created:
+            sid = self.writes.new_statement(self.speaker_id, unit, when)
+            unit.statement_id, unit.label, unit.similarity, unit.diff = sid, "canonical", 1.0, None
+        else:
+            assert placement.statement_id is not None
+            self._join(unit, placement.statement_id, placement.score, when, weight, vec)
+        self.writes.bands += [
+            {"occurrence_id": unit.id, "band_no": i, "speaker_id": self.speaker_id, "band": k}
+            for i, k in enumerate(keys)
+        ]
+        terms = self.writes.terms.setdefault(self.speaker_id, Counter())
+        for s in sorted(set(f.stems)):
+            terms[s[:100]] += 1
+            if self.df is not None:
+                self.df[s[:100]] = self.df.get(s[:100], 0) + 1
+        self.count += 1
+        self.writes.added[self.speaker_id] += 1
+        self.writes.units.append(unit)
+        if self.rows is not None:
+            assert unit.statement_id is not None
+            self.rows.append(_Row(unit.id, unit.statement_id, unit.text, unit.article_id, f, vec))
+        return created
+
+    def _small_rows(self) -> list[_Row]:
+        if self.rows is None:
+            result = self.session.connection().execute(_PLACED_UNITS, {"speakers": [self.speaker_id]})
+            self.rows = _rows(result)
+        return self.rows
+
+    def _df(self, stems: set[str], small: bool) -> dict[str, int]:
+        """Stored term counts of the speaker (all of them while it is small, else of ``stems``)."""
+        conn = self.session.connection()
+        if small:
+            if self.df is None:
+                result = conn.execute(_TERMS, {"speakers": [self.speaker_id]})
+                self.df = {stem: n for _, stem, n in result}
+            return self.df
+        params = {"speaker": self.speaker_id, "stems": sorted(stems)}
+        return {stem: n for stem, n in conn.execute(_TERMS_OF, params)}
+
+    def _meaning(
+        self, unit: Unit, rows: Sequence[_Row], cands: Sequence[Candidate], comparison: Comparison
+    ) -> np.ndarray | None:
+        """The unit's embedding when embeddings can change its placement (then the candidates
+        compared have theirs too), else None; computed ones are kept for writing."""
+        wanted = {id(c) for c in comparison.meaning_candidates(unit.article_id)}
+        if not wanted:
+            return None
+        missing = [r for r, c in zip(rows, cands, strict=True) if id(c) in wanted and r.embedding is None]
+        vec = from_bytes(unit.embedding)
+        texts = [r.text for r in missing] + ([unit.text] if vec is None else [])
+        computed = self.embed_fn(texts) if texts else np.zeros((0, 0), dtype=np.float32)
+        for r, v in zip(missing, computed, strict=False):
+            r.embedding = v
+            self.writes.vectors[r.id] = to_bytes(v)
+        if vec is None:
+            vec = computed[-1]
+            unit.embedding = to_bytes(vec)
+        return vec
+
+    def _join(
+        self,
+        unit: Unit,
+        statement_id: int,
+        score: float,
+        when: dt.date | None,
+        weight: Callable[[str], float],
+        vec: np.ndarray | None,
+    ) -> None:
+        st = self.writes.statement(statement_id)
+        unit.statement_id, unit.similarity = st.id, score
+        st.occurrence_count += 1
+        if when is not None:
+            st.first_seen = min(st.first_seen or when, when)
+            st.last_seen = max(st.last_seen or when, when)
+        if st.id > 0:
+            self.writes.changed.add(st.id)
+        if canonical_rank(unit.type, unit.text)[0] < canonical_rank(st.canonical_type, st.text)[0]:
+            # A direct quote replaces an indirect wording as the canonical one: the statement's
+            # other units are relabelled against it (rare; through the ORM).
+            self.writes.write()
+            unit.statement_id = st.id  # its real id, if the statement was new
+            orm_st = self.session.get(Statement, st.id)
+            assert orm_st is not None
+            old = self.session.scalars(
+                select(Occurrence).where(Occurrence.statement_id == st.id, Occurrence.label == "canonical")
+            ).all()
+            for o in old:
+                o.label = None
+            orm_st.text, orm_st.canonical_type = st.text, st.canonical_type = unit.text, unit.type
+            unit.label, unit.diff, unit.similarity = "canonical", None, 1.0
+            self.session.flush()
+            relabelled = _relabel(self.session, orm_st, weight, vec, self.embed_fn, skip=unit.id)
+            self.session.flush()
+            for obj in [orm_st, *old, *relabelled]:
+                self.session.expire(obj)
+        else:
+            unit.label = label(unit.text, st.text)
+            unit.diff = word_diff(st.text, unit.text)
 
 
 def core_table(model: type[Any]) -> Table:
@@ -358,9 +444,13 @@ def _update_statement(table: Table, cols: tuple[str, ...]) -> Any:
     )
 
 
-def _bump_terms(session: Session, speaker_id: int, counts: Mapping[str, int]) -> None:
-    """Add ``counts`` (units per stored stem) to the speaker's term counts."""
-    rows = [{"speaker_id": speaker_id, "stem": s, "df": n} for s, n in sorted(counts.items())]
+def _bump_terms(session: Session, counts: Mapping[int, Mapping[str, int]]) -> None:
+    """Add ``counts`` (by speaker: units per stored stem) to the speakers' term counts."""
+    rows = [
+        {"speaker_id": sid, "stem": s, "df": n}
+        for sid in sorted(counts)
+        for s, n in sorted(counts[sid].items())
+    ]
     if not rows:
         return
     session.connection().execute(_bump_statement(session.get_bind().dialect.name), rows)
@@ -432,9 +522,10 @@ def place_unit(session: Session, occ: Occurrence, when: dt.date | None, embed_fn
     assert occ.speaker_id is not None
     session.flush()
     unit = Unit(occ.id, occ.speaker_id, occ.article_id, occ.start, occ.text, occ.type, occ.embedding)
-    placer = _SpeakerPlacer(session, occ.speaker_id, embed_fn)
-    created = placer.place(unit, when)
-    placer.write()
+    writes = _Writes(session)
+    ((_, count),) = session.connection().execute(_UNIT_COUNTS, {"speakers": [occ.speaker_id]})
+    created = _SpeakerPlacer(writes, occ.speaker_id, count, embed_fn).place(unit, when)
+    writes.write()
     session.expire_all()
     return created
 
@@ -443,14 +534,29 @@ def place_units(
     session: Session, pending: Mapping[int, Sequence[Unit]], when: dt.date | None, embed_fn: Embedder = embed
 ) -> int:
     """Place new units (by speaker id), one speaker at a time in id order (the per-speaker lock
-    order), each speaker's in text order. Returns the number of statements created."""
-    created = 0
-    for sid in sorted(pending):
+    order, every lock taken first), each speaker's in text order. Returns the number of statements
+    created. The speakers' counts, and the placed units and term counts of those with few units,
+    are read in one query each; the rows are written in one statement per table at the end."""
+    ids = sorted(pending)
+    for sid in ids:
         advisory_xact_lock(session, "statements", sid)
-        placer = _SpeakerPlacer(session, sid, embed_fn)
+    conn = session.connection()
+    counts = {sid: n for sid, n in conn.execute(_UNIT_COUNTS, {"speakers": ids})}
+    small = [sid for sid in ids if counts[sid] <= SMALL_SPEAKER_UNITS]
+    rows: dict[int, list[_Row]] = {sid: [] for sid in small}
+    df: dict[int, dict[str, int]] = {sid: {} for sid in small}
+    if small:
+        for r in conn.execute(_PLACED_UNITS, {"speakers": small}):
+            rows[r.speaker_id].append(_row(r))
+        for sid, stem, n in conn.execute(_TERMS, {"speakers": small}):
+            df[sid][stem] = n
+    writes = _Writes(session)
+    created = 0
+    for sid in ids:
+        placer = _SpeakerPlacer(writes, sid, counts[sid], embed_fn, rows.get(sid), df.get(sid))
         for unit in sorted(pending[sid], key=lambda u: u.start):
             created += int(placer.place(unit, when))
-        placer.write()
+    writes.write()
     return created
 
 
