@@ -6,6 +6,7 @@ at import time.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
@@ -36,32 +37,34 @@ def cli() -> None:
 @click.option("--pretty", is_flag=True, help="Print a readable listing instead of JSON.")
 @click.option("--batch-size", default=16, show_default=True, help="Articles parsed per batch.")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1),
-              help="Processes that extract (forked, sharing the loaded model).")  # fmt: skip
+              help="Processes that extract (sharing one loaded model).")  # fmt: skip
 def extract(
     files: tuple[Path, ...], jsonl: bool, fmt: str | None, pretty: bool, batch_size: int, workers: int
 ) -> None:
     """Extract quotes from FILES or directories (plain text, HTML, JSON lines) or from JSON lines
     on stdin. When the input was converted (HTML), the line carries the ``text`` the offsets
     index into and the page ``metadata``."""
-    from service.nlp.pipeline import get_extractor
+    if workers > 1:
+        from service.nlp.workers import PRELOAD, extract_batch
+        from service.parallel import map_batches, start_server
 
+        start_server([PRELOAD])  # the workers' model loads while the input is read
     if jsonl:
         records = _records(_read_jsonl(sys.stdin), fmt)
     elif files:
         records = _file_records(files, fmt)
     else:
         raise click.UsageError("give FILE arguments or --jsonl with JSON lines on stdin")
-    extractor = get_extractor()
     texts = [r.prepared.text for r in records]
-    results: Iterable[list[Any]] = extractor.extract_many(texts, batch_size=batch_size)
+    results: Iterable[list[Any]]
     if workers > 1:
-        from service.parallel import map_batches
-
-        def extract_batch(batch: list[str]) -> list[list[Any]]:
-            return list(extractor.extract_many(batch, batch_size=batch_size))
-
+        work = functools.partial(extract_batch, batch_size=batch_size)
         batches = [texts[i : i + batch_size] for i in range(0, len(texts), batch_size)]
-        results = (qs for chunk in map_batches(extract_batch, batches, workers) for qs in chunk)
+        results = (qs for chunk in map_batches(work, batches, workers, server=True) for qs in chunk)
+    else:
+        from service.nlp.pipeline import get_extractor
+
+        results = get_extractor().extract_many(texts, batch_size=batch_size)
     for record, quotes in zip(records, results, strict=True):
         if pretty:
             click.echo(_pretty(record.id, quotes))
@@ -130,7 +133,7 @@ def _has_text(rec: dict[str, Any], where: str) -> bool:
 @click.option("--queue", "use_queue", is_flag=True,
               help="Enqueue one job per article on the ingest queue (REDIS_URL) for `worker`s.")  # fmt: skip
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1),
-              help="Processes that extract and embed (1: one process, stages on threads).")  # fmt: skip
+              help="Processes that extract (1: one process, stages on threads).")  # fmt: skip
 def ingest(
     paths: tuple[Path, ...],
     batch_size: int,
@@ -140,6 +143,11 @@ def ingest(
     workers: int,
 ) -> None:
     """Store articles from text/HTML files, JSON-lines files or directories (DATABASE_URL)."""
+    if workers > 1 and not use_queue:
+        from service.nlp.workers import PRELOAD
+        from service.parallel import start_server
+
+        start_server([PRELOAD])  # the workers' model loads while this process starts up
     from tqdm import tqdm
 
     from service.db import get_engine, make_session_factory

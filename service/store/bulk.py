@@ -6,8 +6,10 @@ An article goes through two stages: extraction (clean + spaCy parse + our compon
 
 - ``workers=1``: one process. The calling thread extracts batch k+1 while a thread stores
   batch k (SQLite and onnxruntime release the GIL while they work).
-- ``workers=N>1``: N forked worker processes extract whole batches; the calling process only
-  stores, in input order. The model loaded before the fork is shared copy-on-write. The workers
+- ``workers=N>1``: N worker processes extract whole batches; the calling process only stores, in
+  input order. The workers share one loaded model copy-on-write: they are forked from this process
+  (a caller's own extraction function, loaded before) or, for the default extraction, from a
+  server process that loads the model while this one starts up (`service.parallel`). They
   run at a lower priority (`WORKER_NICE`) so that storage keeps up with them: at equal priority
   it got a share of a core, fell a few batches behind, and stored them alone at the end (about
   2 s of a 45 s run with one core idle).
@@ -84,17 +86,18 @@ def split_tail(batches: Sequence[list[T]], workers: int) -> list[list[T]]:
 def run_processes(
     batches: Iterable[list[ArticleInput]],
     session_factory: sessionmaker[Session],
-    extract_many: ExtractMany,
+    extract: Callable[[list[str]], list[list[ExtractedQuote]]],
     embed_fn: Embedder,
     report: Callable[[IngestResult], None],
     workers: int,
+    *,
+    server: bool = False,
 ) -> None:
-    """``workers`` forked processes extract; this process stores, in input order."""
+    """``workers`` processes ``extract`` the batches' texts; this process stores, in input order.
+    ``server``: the workers fork from the `service.parallel.start_server` process (``extract``
+    must then be picklable), else from this one."""
     batches = split_tail(list(batches), workers)
-
-    def extract(texts: list[str]) -> list[list[ExtractedQuote]]:
-        return list(extract_many(texts))
-
-    results = map_batches(extract, [[a.text for a in b] for b in batches], workers, nice=WORKER_NICE)
+    texts = [[a.text for a in b] for b in batches]
+    results = map_batches(extract, texts, workers, nice=WORKER_NICE, server=server)
     for batch, quotes in zip(batches, results, strict=True):
         _store_batch(session_factory, batch, quotes, embed_fn, report)

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import logging
 from collections.abc import Callable, Iterable, Iterator
@@ -23,6 +24,8 @@ from urllib.parse import urlsplit
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.db import PROJECT_ROOT
+from service.nlp.workers import PRELOAD, extract_batch
+from service.parallel import start_server
 from service.store.articles import (
     MAX_PUBLISHED,
     MIN_PUBLISHED,
@@ -189,8 +192,12 @@ def run_ingest(
     embeddings by ``embed_fn``).
 
     ``workers``: 0 runs every stage in the calling thread (one request, one job); 1 overlaps
-    extraction, embeddings and storage in one process (threads); N > 1 extracts and embeds in N
-    worker processes (see `service.store.bulk`). The stored result is the same."""
+    extraction, embeddings and storage in one process (threads); N > 1 extracts in N worker
+    processes (see `service.store.bulk`; with the default extraction they fork from the
+    `service.parallel.start_server` process, started here unless the caller started it earlier).
+    The stored result is the same."""
+    if workers > 1 and extract_many is None:
+        start_server([PRELOAD])  # loads the model while the registry and the input are read
     if registry is not None and registry.exists():
         load_registry(session_factory, registry)
     summary = IngestSummary()
@@ -200,6 +207,19 @@ def run_ingest(
         if progress:
             progress(r)
 
+    batches = _new_batches(articles, session_factory, batch_size, report)
+    if workers > 1:
+        if extract_many is None:  # forked from the server that loads the model
+            work = functools.partial(extract_batch, batch_size=batch_size)
+            run_processes(batches, session_factory, work, embed_fn, report, workers, server=True)
+        else:
+            own = extract_many
+
+            def extract(texts: list[str]) -> list[list[Any]]:
+                return list(own(texts))
+
+            run_processes(batches, session_factory, extract, embed_fn, report, workers)
+        return summary
     if extract_many is None:
         from service.nlp.pipeline import get_extractor
 
@@ -208,10 +228,7 @@ def run_ingest(
         def extract_many(texts: list[str]) -> Iterable[list[Any]]:
             return extractor.extract_many(texts, batch_size=batch_size)
 
-    batches = _new_batches(articles, session_factory, batch_size, report)
-    if workers > 1:
-        run_processes(batches, session_factory, extract_many, embed_fn, report, workers)
-    elif workers == 1:
+    if workers == 1:
         run_threaded(batches, session_factory, extract_many, embed_fn, report)
     else:
         for batch in batches:

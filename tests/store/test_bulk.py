@@ -111,7 +111,7 @@ def test_seed_articles_stored_by_two_workers_as_by_one(tmp_path: Path) -> None:
         engine.dispose()
         return [json.loads(x) for x in buf.getvalue().splitlines()]
 
-    two = export(2)  # first: it forks before this process has run the embedding model
+    two = export(2)  # first: its workers fork from a server process that loads the model
     one = export(1)
     assert len(one) > 50 and len({r["statement"]["id"] for r in one if r.get("statement")}) > 10
     assert two == one
