@@ -10,10 +10,11 @@ Every measurement is a fresh process, so model loads are included on every side:
 - ``ingest2``: the same with ``--workers 2``;
 - ``extract`` / ``extract2``: ``python -m service extract --jsonl --workers 1`` / ``2``.
 
-Each run times every selected command once, in an order that rotates from run to run; each
-process's peak RSS and CPU seconds (user + system, its workers included) come from
-``/usr/bin/time`` (peak RSS: for ``--workers 2``, the largest of its processes as the kernel
-reports it for the main one). The machine may be shared and noisy: the script prints every run
+Each run times every selected command once, in an order that rotates from run to run. Peak RSS
+comes from ``/usr/bin/time`` (of the main process). CPU seconds (user + system) are those of the
+whole process tree, workers included: this script is the tree's subreaper (``prctl``), so the
+worker server that ``--workers 2`` starts (`service.parallel`) and its workers are reaped here
+and counted even when they outlive the main process by a moment. The machine may be shared and noisy: the script prints every run
 with the load average before it, the medians, and ratios of medians against the bare parse of the
 same runs, and the 2-worker/1-worker speed ratios.
 
@@ -31,8 +32,10 @@ workers cost, independent of the scheduler).
 from __future__ import annotations
 
 import argparse
+import ctypes
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -45,6 +48,28 @@ from session_nice import set_session_nice  # scripts/ is on sys.path
 ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
 TIME = "/usr/bin/time"
+PR_SET_CHILD_SUBREAPER = 36
+
+
+def become_subreaper() -> None:
+    """Orphaned descendants become this process's children (Linux), so their CPU time counts."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
+        raise SystemExit(f"prctl(PR_SET_CHILD_SUBREAPER): errno {ctypes.get_errno()}")
+
+
+def reap_all() -> None:
+    """Wait for every descendant left (reparented here by `become_subreaper`)."""
+    while True:
+        try:
+            os.waitpid(-1, 0)
+        except ChildProcessError:
+            return
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 BARE = """
 import sys, json, spacy
@@ -75,6 +100,7 @@ def measure(what: str, feed: Path, tmp: Path, run: int) -> tuple[float, int, flo
     env = {**os.environ, **extra}
     stats = tmp / "time.txt"
     stdin = feed.open("rb") if what.startswith("extract") else subprocess.DEVNULL
+    cpu_before = children_cpu()
     start = time.perf_counter()
     try:
         proc = subprocess.run([TIME, "-f", "%M %U %S", "-o", str(stats), *cmd], cwd=ROOT, env=env,
@@ -83,10 +109,11 @@ def measure(what: str, feed: Path, tmp: Path, run: int) -> tuple[float, int, flo
         if stdin is not subprocess.DEVNULL:
             stdin.close()  # type: ignore[union-attr]
     seconds = time.perf_counter() - start
+    reap_all()
     if proc.returncode != 0:
         raise SystemExit(f"{what} failed ({proc.returncode}): {proc.stderr.decode()[-2000:]}")
-    rss_kb, user, system = stats.read_text().split()[-3:]
-    return seconds, int(rss_kb) // 1024, float(user) + float(system)
+    rss_kb = stats.read_text().split()[-3]
+    return seconds, int(rss_kb) // 1024, children_cpu() - cpu_before
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -99,6 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--what", default="parse,ingest,ingest2,extract,extract2")
     parser.add_argument("--session-nice", type=int, help="autogroup nice of this session (-10: priority)")
     args = parser.parse_args(argv)
+    become_subreaper()
     if args.session_nice is not None:
         set_session_nice(args.session_nice)
 
