@@ -8,6 +8,7 @@ before any is resolved, so two processes never create the same speaker twice.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import and_, bindparam, insert, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from models import Speaker, SpeakerAlias, SpeakerRole
@@ -222,17 +223,18 @@ class Resolution:
 
 def _create(session: Session, prof: NameProfile) -> tuple[int, bool]:
     """A new speaker for ``prof`` (or the one another transaction created with its key)."""
-    try:
-        with session.begin_nested():
-            row = dict(name=prof.display[:300], key=prof.key[:300] or None, kind=prof.kind)
-            table = core_table(Speaker)
-            stmt = insert(table).returning(table.c.id)
-            return session.connection().execute(stmt, row).scalar_one(), True
-    except IntegrityError:
-        sid = session.scalar(select(Speaker.id).where(Speaker.key == prof.key)) if prof.key else None
-        if sid is None:
-            raise
-        return sid, False
+    row = dict(name=prof.display[:300], key=prof.key[:300] or None, kind=prof.kind)
+    sid = session.connection().execute(_new_speaker(session.get_bind().dialect.name), row).scalar()
+    if sid is not None:
+        return sid, True
+    return session.execute(_BY_KEYS, {"keys": [row["key"]]}).one().id, False
+
+
+@functools.cache
+def _new_speaker(dialect: str) -> Any:
+    """``INSERT ... ON CONFLICT (key) DO NOTHING RETURNING id``: no id when the key is taken."""
+    ins = postgresql.insert(Speaker) if dialect == "postgresql" else sqlite.insert(Speaker)
+    return ins.on_conflict_do_nothing(index_elements=["key"]).returning(Speaker.id)
 
 
 def resolve_speaker(
@@ -267,7 +269,7 @@ def resolve_speaker(
         assert old is not None
         old.name, old.key = prof.display[:300], prof.key[:300] or None
         session.flush()
-    speaker_kind = session.scalar(_KIND, {"id": sid}) or prof.kind
+    speaker_kind = prof.kind if created else session.scalar(_KIND, {"id": sid}) or prof.kind
     if prof.key or prof.short_keys:
         _add_aliases(session, sid, prof)
     if roles or prof.role_keys:
