@@ -14,9 +14,9 @@ Each run times every selected command once, in an order that rotates from run to
 comes from ``/usr/bin/time`` (of the main process). CPU seconds (user + system) are those of the
 whole process tree, workers included: this script is the tree's subreaper (``prctl``), so the
 worker server that ``--workers 2`` starts (`service.parallel`) and its workers are reaped here
-and counted even when they outlive the main process by a moment. The machine may be shared and noisy: the script prints every run
-with the load average before it, the medians, and ratios of medians against the bare parse of the
-same runs, and the 2-worker/1-worker speed ratios.
+and counted even when they outlive the main process by a moment. The machine may be shared and
+noisy: the script prints every run with the load average before it, the medians, and ratios of
+medians against the bare parse of the same runs, and the 2-worker/1-worker speed ratios.
 
 Throughput is measured on the whole input by default (the 326 dev articles): on a few dozen
 articles the one-time start (imports and model loads, ~1.5 s a process) and the last batch are a
