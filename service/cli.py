@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import click
 
-from service.memory import cap_malloc_arenas
+from service.memory import cap_malloc_arenas, keep_freed_heap
 
 if TYPE_CHECKING:
     from service.store.articles import ArticleInput
@@ -44,6 +44,7 @@ def extract(
     """Extract quotes from FILES or directories (plain text, HTML, JSON lines) or from JSON lines
     on stdin. When the input was converted (HTML), the line carries the ``text`` the offsets
     index into and the page ``metadata``."""
+    keep_freed_heap()
     if workers > 1:
         from service.nlp.workers import PRELOAD, extract_batch
         from service.parallel import map_batches, start_server
@@ -143,6 +144,7 @@ def ingest(
     workers: int,
 ) -> None:
     """Store articles from text/HTML files, JSON-lines files or directories (DATABASE_URL)."""
+    keep_freed_heap()
     if workers > 1 and not use_queue:
         from service.nlp.workers import PRELOAD
         from service.parallel import start_server

@@ -4,8 +4,10 @@ Nothing else imports it."""
 
 import gc
 
+from service.memory import keep_freed_heap
 from service.nlp.pipeline import get_extractor
 
+keep_freed_heap()  # as in the command that started the server; the workers inherit it
 get_extractor()
 
 # The loaded model stays for the server's life: out of the garbage collector's sight, its objects'
