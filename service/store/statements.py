@@ -282,13 +282,8 @@ class _SpeakerPlacer:
         rows: list[_Row] | None = None,
         df: dict[str, int] | None = None,
     ) -> None:
-        self.session, self.writes, self.speaker_id, self.embed_fn = (
-            writes.session,
-            writes,
-            speaker_id,
-            embed_fn,
-        )
-        self.count = count
+        self.session, self.writes, self.embed_fn = writes.session, writes, embed_fn
+        self.speaker_id, self.count = speaker_id, count
         small = count <= SMALL_SPEAKER_UNITS
         self.rows: list[_Row] | None = rows if small else None  # the placed units, while small
         self.df: dict[str, int] | None = df if small else None  # the term counts, while small
